@@ -1,0 +1,24 @@
+"""Emotion Mirror: reads feelings from a face and a voice, live or from a clip.
+
+Entry point for `streamlit run app.py`: declares the pages once with st.navigation and draws
+the sidebar they share. Each page lives in app_pages/ and holds UI only; the logic is in
+emotion/. The folder is not called pages/: Streamlit treats a pages/ folder as a legacy
+multipage app until the entry script has run once, so a first visit to /live skipped app.py.
+"""
+
+import streamlit as st
+
+from emotion.ui import render_sidebar
+
+st.set_page_config(page_title="Emotion Mirror", page_icon="🪞", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/home.py", title="Home", icon="🪞", url_path="home", default=True),
+    st.Page("app_pages/live.py", title="Live", icon="🎥", url_path="live"),
+    st.Page("app_pages/upload.py", title="Upload", icon="📁", url_path="upload"),
+    st.Page("app_pages/models.py", title="Models", icon="📊", url_path="models"),
+]
+
+page = st.navigation(PAGES)
+render_sidebar()
+page.run()

@@ -1,0 +1,1 @@
+"""Training and evaluation CLIs: `python -m emotion.train.face`, `.speech`, `.evaluate`."""

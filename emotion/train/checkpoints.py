@@ -1,0 +1,97 @@
+"""Per-epoch checkpoints outside the repo, resume, and a readable progress line.
+
+Training here takes hours on two CPU cores and a session can end at any time, so every epoch
+writes the full model (weights + optimizer + schedule position) to `last.keras` and, when the
+validation accuracy improves, the weights alone to `best.keras`. `--resume` picks up from
+`last.keras` with the epoch counter and best score kept in `state.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+
+DEFAULT_CACHE = Path(os.environ.get("EMOTION_CACHE_DIR", Path.home() / ".cache" / "emotion"))
+
+
+@dataclass
+class RunState:
+    """What a resumed run needs besides the model file itself."""
+
+    epochs_done: int = 0
+    best_val_accuracy: float = -1.0
+    best_epoch: int = 0
+    seconds: float = 0.0
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+
+
+def load_state(run_dir: Path) -> RunState:
+    path = run_dir / "state.json"
+    return RunState(**json.loads(path.read_text())) if path.exists() else RunState()
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Save last/best every epoch and print one line a person can follow."""
+
+    def __init__(self, run_dir: Path, state: RunState, total_epochs: int) -> None:
+        super().__init__()
+        self.run_dir = run_dir
+        self.state = state
+        self.total_epochs = total_epochs
+        self._started = 0.0
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._started = time.time()
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        took = time.time() - self._started
+        state = self.state
+        state.epochs_done = epoch + 1
+        state.seconds += took
+        state.history.append({"epoch": epoch + 1, "seconds": round(took, 1), **logs})
+        val_acc = logs.get("val_accuracy", -1.0)
+        improved = val_acc > state.best_val_accuracy
+        if improved:
+            state.best_val_accuracy, state.best_epoch = val_acc, epoch + 1
+            self.model.save(self.run_dir / "best.keras")
+        # Write the model before the state, so a crash between them only repeats an epoch.
+        self.model.save(self.run_dir / "last.keras")
+        (self.run_dir / "state.json").write_text(json.dumps(asdict(state), indent=1))
+        print(
+            f"epoch {epoch + 1}/{self.total_epochs} {took:.0f}s"
+            f" loss {logs.get('loss', float('nan')):.4f} acc {logs.get('accuracy', float('nan')):.4f}"
+            f" val_loss {logs.get('val_loss', float('nan')):.4f} val_acc {val_acc:.4f}"
+            f" lr {float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)):.5f}"
+            f"{' *best*' if improved else ''}",
+            flush=True,
+        )
+
+
+def open_run(run_dir: Path, resume: bool, build_and_compile) -> tuple[keras.Model, RunState]:
+    """A fresh compiled model, or the one in `last.keras` when resuming."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    last = run_dir / "last.keras"
+    if resume and last.exists():
+        state = load_state(run_dir)
+        print(f"resuming from {last} after epoch {state.epochs_done}", flush=True)
+        return keras.models.load_model(last), state
+    if resume:
+        print(f"nothing to resume in {run_dir}; starting fresh", file=sys.stderr, flush=True)
+    for stale in ("last.keras", "best.keras", "state.json"):
+        (run_dir / stale).unlink(missing_ok=True)
+    return build_and_compile(), RunState()

@@ -1,0 +1,29 @@
+"""The sidebar every page shares: which models are installed, and what happens to your data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from emotion.registry import ALL_MODELS
+
+PRIVACY_NOTE = (
+    "Your camera, microphone and uploads are processed on this app's server while you use it "
+    "(live media may pass through a TURN relay on the way). Nothing is saved: no images, "
+    "sound or results are written to disk, and your session's timeline disappears when you "
+    "close the tab."
+)
+
+
+def render_sidebar() -> None:
+    with st.sidebar:
+        st.subheader("Model status")
+        for spec in ALL_MODELS:
+            card = spec.read_card()
+            if spec.available and card:
+                st.markdown(f"✅ **{spec.title}** — test accuracy {card['metrics']['accuracy']:.0%}")
+            elif spec.available:
+                st.markdown(f"✅ **{spec.title}** — installed (no model card yet)")
+            else:
+                st.markdown(f"⏳ **{spec.title}** — not trained yet")
+        st.subheader("Privacy")
+        st.caption(PRIVACY_NOTE)

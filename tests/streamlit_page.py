@@ -1,0 +1,26 @@
+"""Helpers for driving a Streamlit page in Playwright: open it and wait until its script ran."""
+
+from __future__ import annotations
+
+# Streamlit marks its root with the script state: "initial", "running", "notRunning", ...
+IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SIDEBAR_READY_SELECTOR = '[data-testid="stSidebar"] h3:has-text("Privacy")'
+EXCEPTION_SELECTOR = '[data-testid="stException"]'
+
+
+def open_app_page(page, base_url: str, url_path: str, heading: str, timeout_ms: int = 60_000) -> None:
+    """Go to one page of the app and wait for its heading and for the script to finish running."""
+    page.goto(f"{base_url}/{url_path}", wait_until="domcontentloaded")
+    # The shared sidebar is drawn by app.py after st.navigation: until it shows, Streamlit may
+    # still be showing its pre-navigation state, which also reads as "notRunning".
+    page.locator(SIDEBAR_READY_SELECTOR).first.wait_for(timeout=timeout_ms)
+    page.locator("h1", has_text=heading).first.wait_for(timeout=timeout_ms)
+    page.wait_for_selector(IDLE_SELECTOR, timeout=timeout_ms)
+
+
+def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector(IDLE_SELECTOR, timeout=timeout_ms)
+
+
+def exception_texts(page) -> list[str]:
+    return [element.inner_text() for element in page.query_selector_all(EXCEPTION_SELECTOR)]

@@ -1,0 +1,34 @@
+"""Every page of the real app loads in a real browser with no exception, on screen or in the log."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import save_screenshot
+from streamlit_page import exception_texts, open_app_page
+
+pytestmark = pytest.mark.browser
+
+PAGES = [("home", "Emotion Mirror"), ("live", "Live"), ("upload", "Upload"), ("models", "Models")]
+SERVER_ERROR = re.compile(r"Traceback|Exception|Error:", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(("url_path", "heading"), PAGES)
+def test_page_loads_without_errors(app_server, page, url_path, heading):
+    log_before = len(app_server.log())
+    open_app_page(page, app_server.url, url_path, heading)
+    save_screenshot(page, f"page-{url_path}")
+    assert exception_texts(page) == []
+    assert "Privacy" in page.inner_text('[data-testid="stSidebar"]')
+    new_log = app_server.log()[log_before:]
+    assert not SERVER_ERROR.search(new_log), new_log
+
+
+def test_navigation_reaches_every_page(app_server, page):
+    open_app_page(page, app_server.url, "", "Emotion Mirror")
+    for url_path, heading in PAGES[1:]:
+        page.locator('[data-testid="stSidebarNav"] a', has_text=heading).first.click()
+        page.wait_for_url(f"**/{url_path}", timeout=30_000)
+        page.locator("h1", has_text=heading).first.wait_for(timeout=30_000)
