@@ -39,14 +39,20 @@ def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int 
     return float(ece)
 
 
-def confidence_threshold(probs: np.ndarray, labels: np.ndarray, target_precision: float) -> float:
-    """Lowest top-probability above which predictions are right at least `target_precision` of
-    the time on held-out data: the point below which the app says "not sure"."""
+def not_sure_threshold(probs: np.ndarray, labels: np.ndarray, bin_width: float = 0.05, min_count: int = 20) -> float:
+    """The lowest top probability from which the top guess is right at least half the time.
+
+    Predictions are binned by confidence on held-out data; the threshold is the lowest bin edge
+    above which every bin with enough samples has accuracy >= 50%. Below it the app says
+    "not sure": there the top guess is more often wrong than right.
+    """
     confidence = probs.max(axis=1)
     correct = probs.argmax(axis=1) == labels
-    order = np.argsort(-confidence)
-    running = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    ok = np.nonzero(running >= target_precision)[0]
-    if len(ok) == 0:
-        return float(confidence.max())
-    return float(confidence[order][ok[-1]])
+    edges = np.arange(0.0, 1.0, bin_width)
+    threshold = 1.0
+    for edge in edges[::-1]:
+        members = (confidence >= edge) & (confidence < edge + bin_width)
+        if members.sum() >= min_count and correct[members].mean() < 0.5:
+            break
+        threshold = float(edge)
+    return round(threshold, 2)

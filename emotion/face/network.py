@@ -2,17 +2,15 @@
 
 Plain `keras.layers` only, so the same code trains on TensorFlow here and on JAX or torch on a
 GPU machine. The network outputs logits; the shipped model appends temperature scaling and a
-softmax (see `with_temperature`), so callers always receive calibrated probabilities.
+softmax (emotion.export.with_temperature), so callers always receive calibrated probabilities.
 """
 
 from __future__ import annotations
 
 import keras
 
+from emotion.face.classify import FACE_SIZE
 from emotion.labels import FACE_CLASSES
-
-FACE_SIZE = 48
-"""Side of the square grey crop the network reads, as in FER2013."""
 
 BLOCK_WIDTHS = (24, 48, 96, 192)
 """Filters per block; each block halves the resolution (48 -> 24 -> 12 -> 6 -> 3)."""
@@ -37,12 +35,3 @@ def build_face_network(dropout: float = 0.4) -> keras.Model:
     x = keras.layers.Dropout(dropout, name="head_drop")(x)
     logits = keras.layers.Dense(len(FACE_CLASSES), name="logits")(x)
     return keras.Model(inputs, logits, name="face_net")
-
-
-def with_temperature(logit_model: keras.Model, temperature: float) -> keras.Model:
-    """Wrap a logit model so it returns softmax(logits / T): calibrated probabilities."""
-    inputs = keras.Input(logit_model.input_shape[1:], name=logit_model.input.name)
-    logits = logit_model(inputs, training=False)
-    scaled = keras.layers.Rescaling(1.0 / temperature, name="temperature")(logits)
-    probs = keras.layers.Softmax(name="probabilities")(scaled)
-    return keras.Model(inputs, probs, name=f"{logit_model.name}_calibrated")

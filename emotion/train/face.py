@@ -27,7 +27,9 @@ import tensorflow as tf
 
 from emotion.calibration import fit_temperature
 from emotion.data_dir import data_dir
-from emotion.face.network import FACE_SIZE, build_face_network, with_temperature
+from emotion.export import save_release
+from emotion.face.classify import FACE_SIZE
+from emotion.face.network import build_face_network
 from emotion.labels import FACE_CLASSES
 from emotion.train.checkpoints import DEFAULT_CACHE, EpochCheckpoint, open_run, seed_everything
 
@@ -96,8 +98,7 @@ def finalize(run_dir: Path, x_val: np.ndarray, y_val: np.ndarray, out: Path, com
     best = keras.models.load_model(run_dir / "best.keras")
     logits = best.predict(x_val, batch_size=512, verbose=0)
     temperature = fit_temperature(logits, y_val)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with_temperature(best, temperature).save(out)
+    save_release(best, temperature, out)
     state = json.loads((run_dir / "state.json").read_text())
     record = {
         "command": command, "temperature": temperature, "epochs": state["epochs_done"],

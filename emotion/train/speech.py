@@ -24,7 +24,7 @@ import numpy as np
 
 from emotion.calibration import fit_temperature
 from emotion.data_dir import data_dir
-from emotion.face.network import with_temperature
+from emotion.export import save_release
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.corpus import load_clips, read_manifest
@@ -82,7 +82,7 @@ def compile_model(steps_per_epoch: int, epochs: int, lr: float) -> keras.Model:
         warmup_target=lr, warmup_steps=steps_per_epoch, alpha=0.02,
     )
     model.compile(
-        optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-3),
+        optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-2),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
     parser.add_argument("--epochs", type=int, default=80)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_CACHE / "speech")
     parser.add_argument("--out", type=Path, default=REPO / "models" / "speech.keras")
@@ -152,8 +152,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     best, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, args.resume)
     temperature = fit_temperature(best.predict(val_x, verbose=0), val_y)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with_temperature(best, temperature).save(args.out)
+    save_release(best, temperature, args.out)
     state = json.loads((args.run_dir / "state.json").read_text())
     record = {"command": args.command, "temperature": temperature, "epochs": state["epochs_done"],
               "best_epoch": state["best_epoch"], "best_val_accuracy": state["best_val_accuracy"],

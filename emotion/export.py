@@ -1,0 +1,35 @@
+"""Turn a trained logit model into what ships: calibrated .keras plus a .tflite for inference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+
+def with_temperature(logit_model: keras.Model, temperature: float) -> keras.Model:
+    """Wrap a logit model so it returns softmax(logits / T): calibrated probabilities."""
+    inputs = keras.Input(logit_model.input_shape[1:], name=logit_model.input.name)
+    logits = logit_model(inputs, training=False)
+    scaled = keras.layers.Rescaling(1.0 / temperature, name="temperature")(logits)
+    probs = keras.layers.Softmax(name="probabilities")(scaled)
+    return keras.Model(inputs, probs, name=f"{logit_model.name}_calibrated")
+
+
+def export_tflite(model: keras.Model, path: Path) -> Path:
+    """Write `model` as .tflite, float32, batch size free; TFLite runs it without Keras.
+
+    from_keras_model freezes the weights into constants; a hand-made concrete function kept
+    them as resource variables, which the interpreter then read as NaN.
+    """
+    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    return path
+
+
+def save_release(logit_model: keras.Model, temperature: float, out: Path) -> None:
+    """models/<name>.keras (for retraining and inspection) and models/<name>.tflite (for the app)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    calibrated = with_temperature(logit_model, temperature)
+    calibrated.save(out)
+    export_tflite(calibrated, out.with_suffix(".tflite"))

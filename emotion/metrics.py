@@ -1,0 +1,35 @@
+"""Classification scores for the model cards: accuracy, macro-F1, recall per class, confusion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from emotion.calibration import expected_calibration_error
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n_classes, n_classes) counts; rows are true classes, columns predicted ones."""
+    matrix = np.zeros((n_classes, n_classes), np.int64)
+    np.add.at(matrix, (labels, predictions), 1)
+    return matrix
+
+
+def score(probs: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
+    """The numbers a model card reports for one labelled set."""
+    predictions = probs.argmax(axis=1)
+    matrix = confusion_matrix(labels, predictions, len(classes))
+    true_counts, predicted_counts, hits = matrix.sum(axis=1), matrix.sum(axis=0), np.diag(matrix)
+    recall = np.divide(hits, true_counts, out=np.zeros(len(classes)), where=true_counts > 0)
+    precision = np.divide(hits, predicted_counts, out=np.zeros(len(classes)), where=predicted_counts > 0)
+    f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros(len(classes)), where=(precision + recall) > 0)
+    present = true_counts > 0
+    return {
+        "n": int(len(labels)),
+        "accuracy": float(np.mean(predictions == labels)),
+        "macro_f1": float(f1[present].mean()),
+        "per_class_recall": {c: round(float(r), 4) for c, r, p in zip(classes, recall, present) if p},
+        "confusion": {"classes": list(classes), "rows_true_columns_predicted": matrix.tolist()},
+        "ece": expected_calibration_error(probs, labels),
+    }

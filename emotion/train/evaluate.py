@@ -1,0 +1,179 @@
+"""Score a shipped model on labelled data, print one JSON object, optionally write its model card.
+
+    python -m emotion.train.evaluate face --npz PATH [--split test] [--card models/face.json]
+    python -m emotion.train.evaluate speech --manifest CSV [--actors 19-24] [--card models/speech.json]
+
+Face: any npz with x_<split> (n, h, w) uint8 grey face crops (resized to 48x48) and y_<split>
+in FER2013 order. Speech: any CSV with `path` (relative to the CSV) and `emotion` (RAVDESS
+names); whole clips are scored window by window, as uploads are. Both go through the same
+classifier code as the app. The test split should be read once, for the card; the "not sure"
+threshold comes from the validation split (x_val / --val-actors), never from the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emotion.calibration import not_sure_threshold
+from emotion.face.classify import FaceClassifier, resize_faces
+from emotion.labels import FACE_CLASSES, VOICE_CLASSES
+from emotion.metrics import score
+from emotion.registry import FACE, SPEECH
+from emotion.speech.classify import SpeechClassifier, clip_probabilities
+from emotion.speech.corpus import load_clips, read_manifest
+from emotion.speech.features import WINDOW_SAMPLES
+
+TIMING_RUNS = 200
+
+LIMITS = {
+    "face": [
+        "FER2013 faces were scraped from web image searches: mostly adults, posed or staged expressions, "
+        "uneven across skin tones, ages and cultures; the labels are noisy (human accuracy is about 65%).",
+        "Expressions are not feelings: a face can look happy without the person being happy.",
+        "Disgust is rare in the training data and is recognised least reliably.",
+        "Not a diagnostic or assessment tool.",
+    ],
+    "speech": [
+        "RAVDESS holds 24 adult North American actors saying two fixed English sentences with acted emotions; "
+        "spontaneous speech, children, other languages and accents, and noisy rooms are harder.",
+        "Calm and neutral sound alike and are often confused.",
+        "Not a diagnostic or assessment tool.",
+    ],
+}
+
+
+def _median_ms(call, runs: int = TIMING_RUNS) -> float:
+    call()  # warm up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return round(1000 * float(np.median(times)), 3)
+
+
+def _file_facts(path: Path) -> dict[str, Any]:
+    return {"file": path.name, "bytes": path.stat().st_size, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def evaluate_face(args) -> tuple[dict[str, Any], dict[str, Any]]:
+    classifier = FaceClassifier(args.model or FACE.weights.with_suffix(".tflite"))
+    with np.load(args.npz) as data:
+        arrays = {k: data[k] for k in data.files}
+    x, y = resize_faces(arrays[f"x_{args.split}"]), arrays[f"y_{args.split}"].astype(np.int64)
+    probs = classifier.predict(x)
+    result = {"model": "face", "data": str(args.npz), "split": args.split, **score(probs, y, FACE_CLASSES)}
+    result["ms_per_face"] = _median_ms(lambda: classifier.predict(x[:1]))
+    extra: dict[str, Any] = {}
+    if args.split != "train" and "x_train" in arrays:
+        # FER2013 has exact duplicates across splits: report the score without them too.
+        seen = {image.tobytes() for image in arrays["x_train"]}
+        unseen = np.array([image.tobytes() not in seen for image in arrays[f"x_{args.split}"]])
+        result["with_copy_in_train"] = int((~unseen).sum())
+        result["accuracy_without_train_copies"] = float(np.mean(probs[unseen].argmax(axis=1) == y[unseen]))
+    if args.split != "val" and "x_val" in arrays:
+        val_probs = classifier.predict(resize_faces(arrays["x_val"]))
+        extra["not_sure_below"] = not_sure_threshold(val_probs, arrays["y_val"].astype(np.int64))
+    return result, extra
+
+
+def _parse_actors(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    actors: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        actors.extend(range(int(low), int(high or low) + 1))
+    return actors
+
+
+def _clip_probs(classifier: SpeechClassifier, files: list[str]) -> tuple[np.ndarray, int]:
+    """Per-clip probabilities; a clip with no detected speech gets all-zero probabilities."""
+    out, silent = [], 0
+    for clip in load_clips(files):
+        probs = clip_probabilities(classifier.classify_clip(clip))
+        silent += probs is None
+        out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
+    return np.array(out), silent
+
+
+def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
+    classifier = SpeechClassifier(args.model or SPEECH.weights.with_suffix(".tflite"))
+    table = read_manifest(args.manifest)
+    actors = _parse_actors(args.actors)
+    test = table[table.actor.isin(actors)] if actors else table
+    probs, silent = _clip_probs(classifier, list(test.file))
+    result = {"model": "speech", "data": str(args.manifest), "actors": actors,
+              **score(probs, test.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": silent}
+    window = np.random.default_rng(0).uniform(-0.1, 0.1, WINDOW_SAMPLES).astype(np.float32)
+    result["ms_per_window"] = _median_ms(lambda: classifier.predict_windows([window]), runs=50)
+    extra: dict[str, Any] = {}
+    val_actors = _parse_actors(args.val_actors)
+    if val_actors:
+        val = table[table.actor.isin(val_actors)]
+        val_probs, _ = _clip_probs(classifier, list(val.file))
+        extra["not_sure_below"] = not_sure_threshold(val_probs, val.label.to_numpy(), min_count=10)
+    return result, extra
+
+
+def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command: str, card: Path) -> None:
+    """The model card: everything the app and README show about a model, from measurements."""
+    spec = FACE if kind == "face" else SPEECH
+    training_record = spec.weights.with_suffix(".train.json")
+    training = json.loads(training_record.read_text()) if training_record.exists() else {}
+    import keras  # only card writing needs Keras itself
+
+    keras_model = keras.models.load_model(spec.weights)
+    cv_file = spec.weights.with_suffix(".cv.json")
+    card_data = {
+        "model": kind,
+        "title": spec.title,
+        "date": dt.date.today().isoformat(),
+        "files": [_file_facts(spec.weights), _file_facts(spec.weights.with_suffix(".tflite"))],
+        "parameters": int(keras_model.count_params()),
+        "classes": list(FACE_CLASSES if kind == "face" else VOICE_CLASSES),
+        "training": {k: v for k, v in training.items() if k != "history"},
+        "evaluation_command": command,
+        "metrics": {k: v for k, v in result.items() if k not in ("model",)},
+        "cross_validation": json.loads(cv_file.read_text()) if cv_file.exists() else None,
+        "limits": LIMITS[kind],
+        "intended_use": "Demonstrating and practising emotions, and learning how emotion recognition works; "
+        "not for diagnosis, assessment, surveillance or decisions about people.",
+        **extra,
+    }
+    card.write_text(json.dumps(card_data, indent=1) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="kind", required=True)
+    face = sub.add_parser("face", help="score the face classifier on an npz of face crops")
+    face.add_argument("--npz", type=Path, required=True)
+    face.add_argument("--split", default="test")
+    speech = sub.add_parser("speech", help="score the speech classifier on a CSV manifest")
+    speech.add_argument("--manifest", type=Path, required=True)
+    speech.add_argument("--actors", help="only these actors, e.g. 19-24 (needs an `actor` column)")
+    speech.add_argument("--val-actors", help="actors for the not-sure threshold, e.g. 17-18")
+    for each in (face, speech):
+        each.add_argument("--model", type=Path, help="a .tflite file (default: the shipped model)")
+        each.add_argument("--card", type=Path, help="also write the model card here")
+    args = parser.parse_args(argv)
+    command = "python -m emotion.train.evaluate " + shlex.join(argv if argv is not None else sys.argv[1:])
+    result, extra = evaluate_face(args) if args.kind == "face" else evaluate_speech(args)
+    print(json.dumps({**result, **extra}))
+    if args.card:
+        write_card(args.kind, result, extra, command, args.card)
+
+
+if __name__ == "__main__":
+    main()
