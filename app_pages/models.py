@@ -1,14 +1,53 @@
-"""Models: each model's card — data, split, accuracy, per-class recall and known limits."""
+"""Models: each model's card — data, split, accuracy, per-class recall, confusion and limits.
+
+Everything shown comes from models/<name>.json, written by the evaluate CLI.
+"""
 
 import streamlit as st
 
-from emotion.registry import ALL_MODELS
+from emotion.charts import confusion_heatmap, recall_bars
+from emotion.registry import ALL_MODELS, ModelSpec
 
-st.title("📊 Models")
-for spec in ALL_MODELS:
+
+def show_card(spec: ModelSpec) -> None:
     st.header(spec.title)
     card = spec.read_card()
     if card is None:
         st.info("This model has not been trained and evaluated yet, so there is no card to show.", icon="⏳")
-    else:
-        st.json(card, expanded=False)
+        return
+    metrics, training = card["metrics"], card.get("training", {})
+    if not training.get("complete", True):
+        st.warning(f"Interim model: trained for {training['epochs_done']} of {training['planned_epochs']} planned "
+                   "epochs so far. Training continues; the numbers below are for this interim model.", icon="🚧")
+    columns = st.columns(4)
+    columns[0].metric("Test accuracy", f"{metrics['accuracy']:.1%}")
+    columns[1].metric("Macro-F1", f"{metrics['macro_f1']:.3f}")
+    columns[2].metric("Calibration error (ECE)", f"{metrics['ece']:.3f}")
+    latency = metrics.get("ms_per_face", metrics.get("ms_per_window"))
+    columns[3].metric("Time per face" if "ms_per_face" in metrics else "Time per 3 s window", f"{latency:.1f} ms")
+    data = training.get("data", {})
+    st.markdown("**Data and split** — " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in data.items()))
+    st.caption(f"Tested on {metrics['n']:,} examples. \"Not sure\" is shown below "
+               f"{card.get('not_sure_below', 0):.0%} confidence, where the top guess was wrong more often than right "
+               f"on the validation data. Evaluated {card['date']} with `{card['evaluation_command']}`.")
+    if "accuracy_without_train_copies" in metrics:
+        st.caption(f"{metrics['with_copy_in_train']} test images also occur in the training split; without them "
+                   f"the accuracy is {metrics['accuracy_without_train_copies']:.1%}.")
+    cv = card.get("cross_validation")
+    if cv:
+        st.caption(f"Cross-validation over {len(cv['folds'])} groups of unseen actors: mean accuracy "
+                   f"{cv['mean_accuracy']:.1%} (± {cv['std_accuracy']:.1%}).")
+    left, right = st.columns(2)
+    left.plotly_chart(recall_bars(metrics["per_class_recall"], "Recall per class"), key=f"{spec.key}-recall")
+    confusion = metrics["confusion"]
+    right.plotly_chart(confusion_heatmap(confusion["classes"], confusion["rows_true_columns_predicted"], "Confusion matrix"),
+                       key=f"{spec.key}-confusion")
+    st.markdown(f"**Intended use** — {card['intended_use']}")
+    st.markdown("**Known limits**\n" + "\n".join(f"- {limit}" for limit in card["limits"]))
+
+
+st.title("📊 Models")
+st.write("How each model was trained and how well it does on data it never saw. Both models are this "
+         "project's own, trained from scratch on the data sets named below.")
+for model in ALL_MODELS:
+    show_card(model)

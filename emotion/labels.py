@@ -34,3 +34,10 @@ NO_FACE = "no face"
 def display_name(label: str) -> str:
     """A label as people read it: 'happy 😀'."""
     return f"{label} {EMOJI.get(label, '')}".strip()
+
+
+def top_label(probabilities, classes: tuple[str, ...], not_sure_below: float) -> tuple[str, float]:
+    """(label, confidence) of the top class, or ("not sure", confidence) when it is too low."""
+    best = max(range(len(classes)), key=lambda i: probabilities[i])
+    confidence = float(probabilities[best])
+    return (classes[best] if confidence >= not_sure_below else NOT_SURE), confidence

@@ -145,3 +145,19 @@ def save_screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def face_classifier():
+    from emotion.face.classify import FaceClassifier
+    from emotion.registry import FACE
+
+    return FaceClassifier(FACE.weights.with_suffix(".tflite"))
+
+
+@pytest.fixture(scope="session")
+def speech_classifier():
+    from emotion.registry import SPEECH
+    from emotion.speech.classify import SpeechClassifier
+
+    return SpeechClassifier(SPEECH.weights.with_suffix(".tflite"))

@@ -40,3 +40,10 @@ def test_config_keeps_xsrf_on_and_usage_stats_off():
     assert config["server"]["enableXsrfProtection"] is True
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["maxUploadSize"] > 0
+
+
+def test_readme_results_come_from_the_model_cards():
+    """The README's numbers are generated from models/*.json, never typed in by hand."""
+    done = subprocess.run([sys.executable, "-m", "emotion.train.readme", "--check"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

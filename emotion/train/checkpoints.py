@@ -30,6 +30,7 @@ class RunState:
     best_val_accuracy: float = -1.0
     best_epoch: int = 0
     seconds: float = 0.0
+    commands: list[str] = field(default_factory=list)  # every invocation that trained this run
     history: list[dict[str, float]] = field(default_factory=list)
 
 
@@ -82,16 +83,42 @@ class EpochCheckpoint(keras.callbacks.Callback):
         )
 
 
-def open_run(run_dir: Path, resume: bool, build_and_compile) -> tuple[keras.Model, RunState]:
+def open_run(run_dir: Path, resume: bool, build_and_compile, command: str) -> tuple[keras.Model, RunState]:
     """A fresh compiled model, or the one in `last.keras` when resuming."""
     run_dir.mkdir(parents=True, exist_ok=True)
     last = run_dir / "last.keras"
     if resume and last.exists():
         state = load_state(run_dir)
+        state.commands.append(command)
         print(f"resuming from {last} after epoch {state.epochs_done}", flush=True)
         return keras.models.load_model(last), state
     if resume:
         print(f"nothing to resume in {run_dir}; starting fresh", file=sys.stderr, flush=True)
     for stale in ("last.keras", "best.keras", "state.json"):
         (run_dir / stale).unlink(missing_ok=True)
-    return build_and_compile(), RunState()
+    return build_and_compile(), RunState(commands=[command])
+
+
+def release(run_dir: Path, x_val: np.ndarray, y_val: np.ndarray, out: Path, command: str,
+            planned_epochs: int, extra: dict | None = None) -> None:
+    """Calibrate the best epoch on validation data and write what ships, with its training record.
+
+    Also used mid-run (`--release-now`) so the app can use the best model so far; the record
+    then says how many of the planned epochs it has seen.
+    """
+    from emotion.calibration import fit_temperature
+    from emotion.export import save_release
+
+    best = keras.models.load_model(run_dir / "best.keras")
+    temperature = fit_temperature(best.predict(x_val, batch_size=256, verbose=0), y_val)
+    save_release(best, temperature, out)
+    state = load_state(run_dir)
+    record = {
+        "training_commands": state.commands, "release_command": command, "temperature": temperature, "epochs_done": state.epochs_done,
+        "planned_epochs": planned_epochs, "complete": state.epochs_done >= planned_epochs,
+        "best_epoch": state.best_epoch, "best_val_accuracy": state.best_val_accuracy,
+        "train_seconds": round(state.seconds), **(extra or {}), "history": state.history,
+    }
+    out.with_suffix(".train.json").write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {out} (temperature {temperature:.3f}, best epoch {state.best_epoch}"
+          f" of {state.epochs_done}/{planned_epochs})", flush=True)

@@ -18,7 +18,6 @@ import hashlib
 import json
 import shlex
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,7 @@ from emotion.registry import FACE, SPEECH
 from emotion.speech.classify import SpeechClassifier, clip_probabilities
 from emotion.speech.corpus import load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES
-
-TIMING_RUNS = 200
+from emotion.timing import median_ms
 
 LIMITS = {
     "face": [
@@ -52,16 +50,6 @@ LIMITS = {
 }
 
 
-def _median_ms(call, runs: int = TIMING_RUNS) -> float:
-    call()  # warm up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return round(1000 * float(np.median(times)), 3)
-
-
 def _file_facts(path: Path) -> dict[str, Any]:
     return {"file": path.name, "bytes": path.stat().st_size, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
@@ -73,7 +61,7 @@ def evaluate_face(args) -> tuple[dict[str, Any], dict[str, Any]]:
     x, y = resize_faces(arrays[f"x_{args.split}"]), arrays[f"y_{args.split}"].astype(np.int64)
     probs = classifier.predict(x)
     result = {"model": "face", "data": str(args.npz), "split": args.split, **score(probs, y, FACE_CLASSES)}
-    result["ms_per_face"] = _median_ms(lambda: classifier.predict(x[:1]))
+    result["ms_per_face"] = median_ms(lambda: classifier.predict(x[:1]))
     extra: dict[str, Any] = {}
     if args.split != "train" and "x_train" in arrays:
         # FER2013 has exact duplicates across splits: report the score without them too.
@@ -116,7 +104,7 @@ def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
     result = {"model": "speech", "data": str(args.manifest), "actors": actors,
               **score(probs, test.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": silent}
     window = np.random.default_rng(0).uniform(-0.1, 0.1, WINDOW_SAMPLES).astype(np.float32)
-    result["ms_per_window"] = _median_ms(lambda: classifier.predict_windows([window]), runs=50)
+    result["ms_per_window"] = median_ms(lambda: classifier.predict_windows([window]), runs=50)
     extra: dict[str, Any] = {}
     val_actors = _parse_actors(args.val_actors)
     if val_actors:

@@ -16,7 +16,6 @@ epoch ends, the best epoch's weights are calibrated and written to models/face.k
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 from pathlib import Path
@@ -25,16 +24,19 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from emotion.calibration import fit_temperature
 from emotion.data_dir import data_dir
-from emotion.export import save_release
 from emotion.face.classify import FACE_SIZE
 from emotion.face.network import build_face_network
 from emotion.labels import FACE_CLASSES
-from emotion.train.checkpoints import DEFAULT_CACHE, EpochCheckpoint, open_run, seed_everything
+from emotion.train.checkpoints import DEFAULT_CACHE, EpochCheckpoint, open_run, release, seed_everything
 
 FER_FILE = Path("fer2013") / "fer2013.npz"
 REPO = Path(__file__).resolve().parents[2]
+DATA_RECORD = {
+    "name": "FER2013 (fer2013.npz)", "train": "Training, 28,709 faces",
+    "validation": "PublicTest, 3,589 faces: best epoch and temperature",
+    "test": "PrivateTest, 3,589 faces: read only by the evaluate CLI",
+}
 
 
 def load_fer(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -93,22 +95,6 @@ def compile_model(steps_per_epoch: int, epochs: int, lr: float) -> keras.Model:
     return model
 
 
-def finalize(run_dir: Path, x_val: np.ndarray, y_val: np.ndarray, out: Path, command: str) -> None:
-    """Calibrate the best epoch on val and write the shipped model plus its training record."""
-    best = keras.models.load_model(run_dir / "best.keras")
-    logits = best.predict(x_val, batch_size=512, verbose=0)
-    temperature = fit_temperature(logits, y_val)
-    save_release(best, temperature, out)
-    state = json.loads((run_dir / "state.json").read_text())
-    record = {
-        "command": command, "temperature": temperature, "epochs": state["epochs_done"],
-        "best_epoch": state["best_epoch"], "best_val_accuracy": state["best_val_accuracy"],
-        "train_seconds": round(state["seconds"]), "history": state["history"],
-    }
-    out.with_suffix(".train.json").write_text(json.dumps(record, indent=1))
-    print(f"wrote {out} (temperature {temperature:.3f}, best epoch {state['best_epoch']})", flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
@@ -120,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=REPO / "models" / "face.keras")
     parser.add_argument("--resume", action="store_true", help="continue from run-dir/last.keras")
     parser.add_argument("--limit", type=int, default=0, help="use only N training images (smoke tests)")
+    parser.add_argument("--release-now", action="store_true",
+                        help="do not train: calibrate and release the best epoch so far")
     args = parser.parse_args(argv)
     command = "python -m emotion.train.face " + shlex.join(argv if argv is not None else sys.argv[1:])
 
@@ -134,7 +122,10 @@ def main(argv: list[str] | None = None) -> None:
     steps = int(np.ceil(len(x_train) / args.batch_size))
     print(f"train {len(x_train)} val {len(x_val)} steps/epoch {steps}", flush=True)
 
-    model, state = open_run(args.run_dir, args.resume, lambda: compile_model(steps, args.epochs, args.lr))
+    if args.release_now:
+        release(args.run_dir, x_val, y_val, args.out, command, args.epochs, {"data": DATA_RECORD})
+        return
+    model, state = open_run(args.run_dir, args.resume, lambda: compile_model(steps, args.epochs, args.lr), command)
     if state.epochs_done < args.epochs:
         model.fit(
             train_dataset(x_train, y_train, args.batch_size, args.seed + state.epochs_done),
@@ -145,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
             callbacks=[EpochCheckpoint(args.run_dir, state, args.epochs)],
             verbose=0,
         )
-    finalize(args.run_dir, x_val, y_val, args.out, command)
+    release(args.run_dir, x_val, y_val, args.out, command, args.epochs, {"data": DATA_RECORD})
 
 
 if __name__ == "__main__":

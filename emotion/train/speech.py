@@ -22,15 +22,13 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from emotion.calibration import fit_temperature
 from emotion.data_dir import data_dir
-from emotion.export import save_release
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.corpus import load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES, log_mel
 from emotion.speech.network import build_speech_network
-from emotion.train.checkpoints import DEFAULT_CACHE, EpochCheckpoint, open_run, seed_everything
+from emotion.train.checkpoints import DEFAULT_CACHE, EpochCheckpoint, open_run, release, seed_everything
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN_ACTORS = tuple(range(1, 17))
@@ -97,7 +95,7 @@ def train_one(table, train_actors, val_actors, args, run_dir: Path, resume: bool
     batches = AugmentedWindows(load_clips(list(train.file)), train_y, args.batch_size, args.seed)
     val_x = centre_windows(load_clips(list(val.file)))
     print(f"train {len(train)} clips (actors {min(train_actors)}-{max(train_actors)}), val {len(val)}", flush=True)
-    model, state = open_run(run_dir, resume, lambda: compile_model(len(batches), args.epochs, args.lr))
+    model, state = open_run(run_dir, resume, lambda: compile_model(len(batches), args.epochs, args.lr), args.command)
     batches.epoch = state.epochs_done
     if state.epochs_done < args.epochs:
         model.fit(
@@ -110,7 +108,7 @@ def train_one(table, train_actors, val_actors, args, run_dir: Path, resume: bool
 def cross_validate(table, args) -> None:
     """K folds of actors; each fold's test group is half men, half women."""
     actors = np.arange(1, 25)
-    groups = np.array_split(np.concatenate([actors[0::2], actors[1::2]]).reshape(2, -1).T.reshape(-1), args.cv)
+    groups = np.array_split(actors, args.cv)  # odd actors are men, even women: groups of 6 are half each
     results = []
     for k, test_group in enumerate(groups):
         rest = [a for a in actors if a not in test_group]
@@ -142,6 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_CACHE / "speech")
     parser.add_argument("--out", type=Path, default=REPO / "models" / "speech.keras")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--release-now", action="store_true",
+                        help="do not train: calibrate and release the best epoch so far")
     parser.add_argument("--cv", type=int, default=0, help="run K-fold cross-validation over actor groups")
     args = parser.parse_args(argv)
     args.command = "python -m emotion.train.speech " + shlex.join(argv if argv is not None else sys.argv[1:])
@@ -150,16 +150,15 @@ def main(argv: list[str] | None = None) -> None:
     if args.cv:
         cross_validate(table, args)
         return
-    best, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, args.resume)
-    temperature = fit_temperature(best.predict(val_x, verbose=0), val_y)
-    save_release(best, temperature, args.out)
-    state = json.loads((args.run_dir / "state.json").read_text())
-    record = {"command": args.command, "temperature": temperature, "epochs": state["epochs_done"],
-              "best_epoch": state["best_epoch"], "best_val_accuracy": state["best_val_accuracy"],
-              "train_seconds": round(state["seconds"]), "history": state["history"],
-              "split": {"train_actors": list(TRAIN_ACTORS), "val_actors": list(VAL_ACTORS), "test_actors": list(TEST_ACTORS)}}
-    args.out.with_suffix(".train.json").write_text(json.dumps(record, indent=1))
-    print(f"wrote {args.out} (temperature {temperature:.3f}, best epoch {state['best_epoch']})", flush=True)
+    data = {"name": "RAVDESS speech (1,440 clips, 24 actors)", "train_actors": list(TRAIN_ACTORS),
+            "val_actors": list(VAL_ACTORS), "test_actors": list(TEST_ACTORS)}
+    if args.release_now:
+        val = table[table.actor.isin(VAL_ACTORS)]
+        val_x = centre_windows(load_clips(list(val.file)))
+        release(args.run_dir, val_x, val.label.to_numpy(), args.out, args.command, args.epochs, {"data": data})
+        return
+    _, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, args.resume)
+    release(args.run_dir, val_x, val_y, args.out, args.command, args.epochs, {"data": data})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,31 @@
+"""Frame in, one reading per face out: detection and classification in one batch."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from emotion.face.classify import FaceClassifier, crop_faces
+from emotion.face.detect import FaceBox, FaceDetector, Layout
+
+
+class FaceReading(NamedTuple):
+    """One face in a frame: where it is and its (7,) probabilities in FER2013 order."""
+
+    box: FaceBox
+    probabilities: np.ndarray
+
+
+class FaceAnalyzer:
+    """The face half of the app: live video, uploads, benchmarks and tests all call `analyse`."""
+
+    def __init__(self, detector: FaceDetector, classifier: FaceClassifier, max_faces: int = 8) -> None:
+        self.detector, self.classifier, self.max_faces = detector, classifier, max_faces
+
+    def analyse(self, frame: np.ndarray, layout: Layout = "rgb") -> list[FaceReading]:
+        boxes = self.detector.detect(frame, layout)[: self.max_faces]
+        if not boxes:
+            return []
+        probs = self.classifier.predict(crop_faces(frame, boxes, layout))
+        return [FaceReading(box, p) for box, p in zip(boxes, probs)]

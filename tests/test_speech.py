@@ -1,0 +1,87 @@
+"""The speech model and its stream on synthesised speech, silence, hum and damaged audio."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soxr
+
+from emotion.labels import VOICE_CLASSES
+from emotion.speech.classify import SpeechStream, clip_probabilities, to_mono
+from emotion.speech.features import SAMPLE_RATE
+from emotion.speech.voice_activity import has_speech
+from media import hum, speech_16k
+
+
+def _stream_all(stream: SpeechStream, audio: np.ndarray, rate: int, channels: int = 1, chunk_s: float = 0.02):
+    """Feed audio the way WebRTC does, 20 ms at a time, and collect every reading."""
+    step = int(rate * chunk_s) * channels
+    readings = []
+    for start in range(0, len(audio), step):
+        readings += stream.push(audio[start : start + step], rate, channels)
+    return readings
+
+
+def test_synthesised_speech_gives_eight_probabilities(tmp_path, speech_classifier):
+    readings = speech_classifier.classify_clip(speech_16k(tmp_path))
+    probs = clip_probabilities(readings)
+    assert probs is not None, "espeak-ng speech must count as speech"
+    assert probs.shape == (len(VOICE_CLASSES),)
+    assert probs.sum() == pytest.approx(1.0, abs=1e-4)
+    assert (probs >= 0).all()
+
+
+@pytest.mark.parametrize("sound", ["digital silence", "quiet 50 Hz hum", "quiet 60 Hz hum"])
+def test_no_speech_in_silence_or_hum(speech_classifier, sound):
+    audio = {
+        "digital silence": np.zeros(5 * SAMPLE_RATE, np.float32),
+        "quiet 50 Hz hum": hum(5.0),
+        "quiet 60 Hz hum": hum(5.0, mains_hz=60.0),
+    }[sound]
+    assert not has_speech(audio)
+    readings = _stream_all(SpeechStream(speech_classifier), audio, SAMPLE_RATE)
+    assert len(readings) == 10  # one every 0.5 s hop
+    assert all(r.probabilities is None for r in readings)
+    assert clip_probabilities(speech_classifier.classify_clip(audio)) is None
+
+
+@pytest.mark.parametrize(("rate", "channels"), [(8_000, 1), (44_100, 2), (48_000, 2)])
+def test_stream_accepts_int16_at_any_rate_and_layout(tmp_path, speech_classifier, rate, channels):
+    speech = speech_16k(tmp_path)
+    resampled = soxr.resample(speech, SAMPLE_RATE, rate)
+    pcm = (np.clip(resampled, -1, 1) * 32767).astype(np.int16)
+    interleaved = np.repeat(pcm, channels)  # L R L R ...
+    stream = SpeechStream(speech_classifier)
+    readings = _stream_all(stream, interleaved, rate, channels)
+    duration = len(speech) / SAMPLE_RATE
+    assert len(readings) == pytest.approx(duration / 0.5, abs=1)
+    assert readings[-1].end_s == pytest.approx(duration, abs=0.5)
+    voiced = [r for r in readings if r.probabilities is not None]
+    assert voiced, "speech fed at another rate and layout is still heard"
+    assert all(r.probabilities.shape == (8,) and abs(r.probabilities.sum() - 1) < 1e-4 for r in voiced)
+
+
+def test_two_dimensional_chunks_in_either_orientation():
+    frames = np.arange(12, dtype=np.float32).reshape(6, 2) / 100
+    assert np.allclose(to_mono(frames, 2), frames.mean(axis=1))
+    assert np.allclose(to_mono(frames.T, 2), frames.mean(axis=1))
+    assert np.allclose(to_mono(frames.reshape(-1), 2), frames.mean(axis=1))
+
+
+def test_nan_inf_and_clipping_do_not_crash(tmp_path, speech_classifier):
+    speech = speech_16k(tmp_path)
+    damaged = speech.copy()
+    damaged[::97] = np.nan
+    damaged[::101] = np.inf
+    damaged[::103] = -np.inf
+    clipped = np.clip(speech * 50, -1, 1)  # hard clipping, as an overloaded microphone does
+    for audio in (damaged, clipped):
+        probs = clip_probabilities(speech_classifier.classify_clip(audio))
+        assert probs is not None and np.isfinite(probs).all()
+    readings = _stream_all(SpeechStream(speech_classifier), damaged, SAMPLE_RATE)
+    assert all(np.isfinite(r.probabilities).all() for r in readings if r.probabilities is not None)
+
+
+def test_rates_outside_8_to_48_khz_are_refused(speech_classifier):
+    with pytest.raises(ValueError, match="outside"):
+        SpeechStream(speech_classifier).push(np.zeros(100, np.float32), 96_000)
