@@ -1,6 +1,122 @@
-"""Upload: a photo, video or sound clip in, a report of the emotions in it out."""
+"""Upload: a photo, video or sound clip in, a report of the emotions in it out.
+
+Pattern: the file is checked and probed first (one clear sentence if it cannot be used), then
+analysed by emotion.upload with a progress bar. Reports are cached in this user's session by
+the file's hash, so moving a slider redraws without decoding again, and nothing outlives the
+session: no cross-user cache, no file written.
+"""
+
+import hashlib
 
 import streamlit as st
 
-st.title("📁 Upload")
-st.info("Coming soon: upload a photo, video or sound clip and get a report.", icon="🚧")
+from emotion.media import ALL_EXTENSIONS, MAX_DURATION_S, MAX_UPLOAD_MB, MediaError, probe
+from emotion.overlay import draw_faces
+from emotion.registry import FACE, SPEECH, not_sure_below
+from emotion.charts import timeline_figure
+from emotion.timeline import to_frame
+from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
+from emotion.ui.readings import face_bars, face_text, fusion_note, summary_and_downloads
+from emotion.upload import analyse_clip, analyse_image
+
+REPORTS_KEPT = 3
+
+
+def cached_report(digest: str, compute):
+    """This session's reports by file hash; the oldest is dropped beyond REPORTS_KEPT."""
+    reports = st.session_state.setdefault("upload_reports", {})
+    if digest not in reports:
+        reports[digest] = compute()
+        while len(reports) > REPORTS_KEPT:
+            reports.pop(next(iter(reports)))
+    return reports[digest]
+
+
+def show_image(data: bytes, digest: str, face_threshold: float) -> None:
+    analyzer = face_analyzer()
+    if analyzer is None:
+        model_missing_note("face")
+        return
+    frame = cached_report(digest, lambda: analyse_image(data, analyzer))
+    if not frame.readings:
+        st.image(frame.image, caption="No face found", width="stretch")
+        st.warning("No face was found in this picture. Faces that are small, turned away or in shadow are hard to find.")
+        return
+    st.image(draw_faces(frame.image, frame.readings, frame.numbers, face_threshold), width="stretch")
+    for text, reading, number in zip(face_text(frame.readings, frame.numbers, face_threshold), frame.readings, frame.numbers):
+        st.markdown(f"**{text}**")
+        face_bars(reading.probabilities, "", key=f"upload-face-{number}")
+
+
+def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_threshold: float, smoothing: float,
+              name: str) -> None:
+    analyzer, speech = face_analyzer(), speech_classifier()
+    if info.has_video and analyzer is None:
+        model_missing_note("face")
+    if info.has_audio and speech is None:
+        model_missing_note("speech")
+
+    def compute():
+        bar = st.progress(0.0, text="Starting…")
+        report = analyse_clip(data, info, analyzer, speech, lambda f, m: bar.progress(min(1.0, f), text=m))
+        bar.empty()
+        return report
+
+    report = cached_report(digest, compute)
+    if info.kind == "video" and not info.has_audio:
+        st.info("This video has no sound track, so only faces are read.", icon="🔇")
+    if info.has_video and analyzer is not None and report.frames_with_faces == 0:
+        st.warning("No face was found in this video.")
+    if info.has_audio and speech is not None and report.windows_with_speech == 0:
+        st.warning("No speech was heard in this clip.")
+    thresholds = {"face": face_threshold, "fused": face_threshold, "voice": voice_threshold}
+    frame = to_frame(report.observations, thresholds, smoothing)
+    st.subheader("Timeline")
+    st.plotly_chart(timeline_figure(frame), key="upload-timeline")
+    fusion_note()
+    if report.key_frames:
+        st.subheader("Key frames")
+        columns = st.columns(3)
+        for i, key_frame in enumerate(report.key_frames):
+            columns[i % 3].image(draw_faces(key_frame.image, key_frame.readings, key_frame.numbers, face_threshold),
+                                 caption=f"{key_frame.t:.1f} s — " + "; ".join(
+                                     face_text(key_frame.readings, key_frame.numbers, face_threshold)))
+    st.subheader("Summary")
+    summary_and_downloads(frame, f"{name}-emotions", key="upload")
+
+
+def main() -> None:
+    st.title("📁 Upload")
+    st.write("Choose a photo, a video or a sound clip. The app finds the faces and listens for speech, "
+             "and shows what each one seems to express.")
+    st.caption(f"Pictures: {', '.join(e for e in ALL_EXTENSIONS if e in ('jpg', 'png', 'webp', 'bmp'))}. "
+               f"Videos: mp4, mov, webm, mkv, avi. Sound: wav, mp3, ogg, flac, m4a, webm. Up to {MAX_UPLOAD_MB} MB "
+               f"and {MAX_DURATION_S // 60} minutes. Your file is analysed in memory and never saved.")
+    with st.sidebar:
+        st.subheader("Controls")
+        face_threshold = st.slider("Say \"not sure\" below (face)", 0.0, 1.0, not_sure_below(FACE), 0.05,
+                                   help="From the model card: below this the top guess was wrong more often than right.")
+        voice_threshold = st.slider("Say \"not sure\" below (voice)", 0.0, 1.0, not_sure_below(SPEECH), 0.05)
+        smoothing = st.slider("Smoothing (seconds)", 0.0, 5.0, 1.0, 0.5,
+                              help="Half-life of the moving average over each timeline, so labels do not flicker.")
+    upload = st.file_uploader("Photo, video or sound clip", type=list(ALL_EXTENSIONS))
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        info = probe(data, upload.name)
+    except MediaError as problem:
+        st.error(str(problem), icon="⚠️")
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    stem = upload.name.rsplit(".", 1)[0]
+    try:
+        if info.kind == "image":
+            show_image(data, digest, face_threshold)
+        else:
+            show_clip(data, digest, info, face_threshold, voice_threshold, smoothing, stem)
+    except MediaError as problem:
+        st.error(str(problem), icon="⚠️")
+
+
+main()

@@ -38,3 +38,29 @@ def confusion_heatmap(classes: Sequence[str], counts: Sequence[Sequence[int]], t
 
 def recall_bars(recall: dict[str, float], title: str = "") -> go.Figure:
     return probability_bars(list(recall), list(recall.values()), title)
+
+
+def timeline_figure(frame, sources: Sequence[str] = ("face", "voice", "fused"), window_s: float | None = None) -> go.Figure:
+    """One row per source: a marker per reading at (time, label), coloured by label, sized by
+    confidence. `frame` is emotion.timeline.to_frame's table; `window_s` keeps the last seconds."""
+    from plotly.subplots import make_subplots
+
+    titles = {"face": "Face", "voice": "Voice", "fused": "Face + voice"}
+    present = [s for s in sources if not frame.empty and (frame["source"] == s).any()] or list(sources[:1])
+    figure = make_subplots(rows=len(present), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                           subplot_titles=[titles.get(s, s) for s in present])
+    end = float(frame["t"].max()) if not frame.empty else 0.0
+    for row, source in enumerate(present, start=1):
+        part = frame[frame["source"] == source] if not frame.empty else frame
+        if window_s is not None and not part.empty:
+            part = part[part["t"] >= end - window_s]
+        for label, group in part.groupby("label", sort=False) if not part.empty else []:
+            confidence = group["confidence"].fillna(0.3)
+            figure.add_trace(go.Scatter(
+                x=group["t"], y=group["label"], mode="markers", name=label, legendgroup=label,
+                showlegend=row == 1, marker=dict(color=COLOURS.get(label, "#999"), size=6 + 10 * confidence),
+                hovertemplate="%{x:.1f} s: %{y}<extra></extra>",
+            ), row=row, col=1)
+    figure.update_xaxes(title_text="seconds", row=len(present), col=1)
+    figure.update_layout(height=150 + 170 * len(present), margin=dict(l=10, r=10, t=40, b=10), showlegend=False)
+    return figure

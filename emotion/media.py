@@ -1,21 +1,52 @@
-"""Decoding with PyAV: uploads, data-set files and WebRTC frames all become numpy arrays here."""
+"""Decoding with PyAV (and OpenCV for still images): uploads, data-set files and WebRTC frames
+all become numpy arrays here, after checks that turn bad input into one clear sentence."""
 
 from __future__ import annotations
 
 import io
 import os
-from typing import BinaryIO
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Literal, NamedTuple
 
 import av
+import cv2
 import numpy as np
 
 AudioSource = str | os.PathLike[str] | BinaryIO | bytes
+Kind = Literal["image", "video", "audio"]
+
+MAX_UPLOAD_MB = 100  # keep equal to server.maxUploadSize in .streamlit/config.toml
+MAX_DURATION_S = 180
+MAX_IMAGE_PIXELS = 40_000_000
+ANALYSIS_LONG_SIDE = 960
+"""Video frames are scaled down to this long side before analysis: faces stay findable, time drops."""
+
+EXTENSIONS: dict[Kind, tuple[str, ...]] = {
+    "image": ("jpg", "jpeg", "png", "webp", "bmp"),
+    "video": ("mp4", "mov", "webm", "mkv", "avi"),
+    "audio": ("wav", "mp3", "ogg", "flac", "m4a", "webm"),
+}
+ALL_EXTENSIONS = tuple(dict.fromkeys(e for group in EXTENSIONS.values() for e in group))
+
+
+class MediaError(ValueError):
+    """Something wrong with a user's file, said in one sentence they can act on."""
+
+
+class MediaInfo(NamedTuple):
+    kind: Kind
+    duration_s: float  # 0 for images
+    has_video: bool
+    has_audio: bool
+    width: int
+    height: int
 
 
 def _open(source: AudioSource) -> av.container.InputContainer:
     if isinstance(source, bytes):
         source = io.BytesIO(source)
-    return av.open(source if not isinstance(source, os.PathLike) else os.fspath(source), mode="r")
+    return av.open(os.fspath(source) if isinstance(source, os.PathLike) else source, mode="r")
 
 
 def decode_audio(source: AudioSource, sample_rate: int = 16_000) -> np.ndarray:
@@ -30,3 +61,84 @@ def decode_audio(source: AudioSource, sample_rate: int = 16_000) -> np.ndarray:
             chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(frame))
         chunks.extend(out.to_ndarray().reshape(-1) for out in resampler.resample(None))
     return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, dtype=np.float32)
+
+
+def decode_image(data: bytes) -> np.ndarray | None:
+    """(h, w, 3) uint8 RGB, or None if the bytes are not a still image OpenCV can read."""
+    array = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return None if array is None else cv2.cvtColor(array, cv2.COLOR_BGR2RGB)
+
+
+def _real_video_streams(container) -> list:
+    """Video streams that are not cover art (an mp3's album picture is a one-frame 'video')."""
+    return [s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)]
+
+
+def probe(data: bytes, filename: str = "") -> MediaInfo:
+    """What the file holds, or a MediaError saying in one sentence why it cannot be used."""
+    if not data:
+        raise MediaError("The file is empty.")
+    size_mb = len(data) / 1e6
+    if size_mb > MAX_UPLOAD_MB:
+        raise MediaError(f"The file is {size_mb:.0f} MB; files up to {MAX_UPLOAD_MB} MB can be analysed.")
+    extension = Path(filename).suffix.lower().lstrip(".")
+    image = decode_image(data)
+    if image is not None:
+        info = MediaInfo("image", 0.0, True, False, image.shape[1], image.shape[0])
+    else:
+        try:
+            with _open(data) as container:
+                videos, audios = _real_video_streams(container), list(container.streams.audio)
+                duration = (container.duration or 0) / av.time_base
+                width = videos[0].codec_context.width if videos else 0
+                height = videos[0].codec_context.height if videos else 0
+        except (av.FFmpegError, ValueError, OSError):
+            raise MediaError("This file could not be read as a picture, a video or a sound clip: "
+                             "it may be damaged, or not a media file at all.") from None
+        if not videos and not audios:
+            raise MediaError("This file holds neither pictures nor sound.")
+        info = MediaInfo("video" if videos else "audio", float(duration), bool(videos), bool(audios), width, height)
+    if extension and extension not in EXTENSIONS[info.kind]:
+        raise MediaError(f"The file is named .{extension}, but it holds {'an' if info.kind == 'image' else 'a'} "
+                         f"{info.kind}: please check that you picked the right file.")
+    if info.kind == "image" and info.width * info.height > MAX_IMAGE_PIXELS:
+        raise MediaError(f"The picture is {info.width}x{info.height} pixels; pictures up to "
+                         f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels can be analysed.")
+    if info.duration_s > MAX_DURATION_S:
+        raise MediaError(f"The clip lasts {info.duration_s / 60:.1f} minutes; clips up to "
+                         f"{MAX_DURATION_S // 60} minutes can be analysed.")
+    return info
+
+
+def sample_video_frames(data: bytes, fps: float) -> Iterator[tuple[float, np.ndarray]]:
+    """(time in s, (h, w, 3) uint8 RGB) about `fps` times a second, scaled to the analysis size."""
+    with _open(data) as container:
+        stream = _real_video_streams(container)[0]
+        stream.thread_type = "AUTO"
+        next_t = 0.0
+        for frame in container.decode(stream):
+            t = float(frame.time or 0.0)
+            if t + 1e-6 < next_t:
+                continue
+            next_t = t + 1.0 / fps
+            rgb = frame.to_ndarray(format="rgb24")
+            scale = ANALYSIS_LONG_SIDE / max(rgb.shape[:2])
+            if scale < 1:
+                rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            yield t, rgb
+
+
+def audio_frame_samples(frame: av.AudioFrame) -> tuple[np.ndarray, int, int]:
+    """(interleaved samples, sample rate, channels) of a WebRTC audio frame, packed or planar."""
+    array = frame.to_ndarray()
+    channels = len(frame.layout.channels)
+    interleaved = array.T.reshape(-1) if frame.format.is_planar else array.reshape(-1)
+    return interleaved, frame.sample_rate, channels
+
+
+def silent_like(frame: av.AudioFrame) -> av.AudioFrame:
+    """A frame of silence with the same format and timing: sent back so the microphone is not echoed."""
+    silent = av.AudioFrame.from_ndarray(np.zeros_like(frame.to_ndarray()), format=frame.format.name,
+                                        layout=frame.layout.name)
+    silent.sample_rate, silent.pts, silent.time_base = frame.sample_rate, frame.pts, frame.time_base
+    return silent

@@ -35,3 +35,44 @@ class ModelSpec(NamedTuple):
 FACE = ModelSpec("face", "Facial expression (FER2013)", MODELS_DIR / "face.keras", MODELS_DIR / "face.json")
 SPEECH = ModelSpec("speech", "Speech emotion (RAVDESS)", MODELS_DIR / "speech.keras", MODELS_DIR / "speech.json")
 ALL_MODELS: tuple[ModelSpec, ...] = (FACE, SPEECH)
+
+
+class ModelMismatch(RuntimeError):
+    """A model file differs from the one its card describes: the card's numbers would not hold."""
+
+
+def tflite_path(spec: ModelSpec) -> Path:
+    """The .tflite file the app runs, checked against the hash its card recorded."""
+    path = spec.weights.with_suffix(".tflite")
+    card = spec.read_card()
+    if card is not None:
+        import hashlib
+
+        recorded = {f["file"]: f["sha256"] for f in card.get("files", [])}
+        if path.name in recorded and hashlib.sha256(path.read_bytes()).hexdigest() != recorded[path.name]:
+            raise ModelMismatch(f"{path.name} is not the file its model card describes; re-run the evaluate CLI.")
+    return path
+
+
+def not_sure_below(spec: ModelSpec, default: float = 0.5) -> float:
+    """The card's "not sure" threshold (from validation data), or a cautious default."""
+    card = spec.read_card()
+    return float(card.get("not_sure_below", default)) if card else default
+
+
+def load_face_analyzer():
+    """Detector + classifier, or None when the face model is not installed."""
+    if not FACE.weights.with_suffix(".tflite").exists():
+        return None
+    from emotion.face import FaceAnalyzer, FaceClassifier, FaceDetector
+
+    return FaceAnalyzer(FaceDetector(), FaceClassifier(tflite_path(FACE)))
+
+
+def load_speech_classifier():
+    """The speech classifier, or None when the speech model is not installed."""
+    if not SPEECH.weights.with_suffix(".tflite").exists():
+        return None
+    from emotion.speech import SpeechClassifier
+
+    return SpeechClassifier(tflite_path(SPEECH))

@@ -65,9 +65,11 @@ class Timeline:
             return len(self._items)
 
 
-def to_frame(observations: list[Observation], not_sure_below: float = 0.0, smoothing_s: float = 0.0) -> pd.DataFrame:
+def to_frame(observations: list[Observation], not_sure_below: float | dict[str, float] = 0.0,
+             smoothing_s: float = 0.0) -> pd.DataFrame:
     """One row per observation: t, source, track, label, confidence and one column per class.
 
+    `not_sure_below` is one threshold for all sources or one per source ("face", "voice", "fused").
     With `smoothing_s` > 0 the probabilities of each track are smoothed by an exponential moving
     average with that half-life in seconds before labelling, so labels do not flicker.
     """
@@ -99,7 +101,8 @@ def to_frame(observations: list[Observation], not_sure_below: float = 0.0, smoot
                 labels.append(ABSENT[source])
                 confidences.append(np.nan)
             else:
-                label, confidence = top_label(values, CLASSES[source], not_sure_below)
+                threshold = not_sure_below.get(source, 0.0) if isinstance(not_sure_below, dict) else not_sure_below
+                label, confidence = top_label(values, CLASSES[source], threshold)
                 labels.append(label)
                 confidences.append(round(confidence, 4))
     frame["label"], frame["confidence"] = labels, confidences

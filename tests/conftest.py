@@ -62,6 +62,8 @@ class StreamlitServer:
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
+            # Loopback only: no STUN lookups on a machine without internet.
+            env={**os.environ, "EMOTION_ICE_SERVERS": "[]"},
         )
 
     def wait_healthy(self) -> None:

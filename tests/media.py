@@ -37,3 +37,81 @@ def hum(seconds: float, rate: int = 16_000, level: float = 0.02, mains_hz: float
     """A quiet mains hum with its second harmonic, as a fridge or a cheap adapter makes."""
     t = np.arange(int(seconds * rate)) / rate
     return (level * np.sin(2 * np.pi * mains_hz * t) + level / 4 * np.sin(2 * np.pi * 2 * mains_hz * t)).astype(np.float32)
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: int = 10, audio: np.ndarray | None = None,
+                audio_rate: int = 16_000) -> Path:
+    """Encode RGB frames (and mono float audio) with PyAV; the container follows the suffix."""
+    import av
+
+    codec = {".mp4": "libx264", ".mov": "libx264", ".mkv": "libx264", ".webm": "libvpx", ".avi": "mpeg4"}[path.suffix]
+    audio_codec = {".webm": "libopus", ".avi": "mp3"}.get(path.suffix, "aac")
+    height, width = frames[0].shape[:2]
+    with av.open(str(path), "w") as container:
+        video = container.add_stream(codec, rate=fps)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        sound = None
+        if audio is not None:
+            sound = container.add_stream(audio_codec, rate=48_000 if audio_codec == "libopus" else audio_rate, layout="mono")
+        for frame in frames:
+            for packet in video.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in video.encode():
+            container.mux(packet)
+        if sound is not None:
+            import soxr
+
+            samples = soxr.resample(audio, audio_rate, sound.rate) if sound.rate != audio_rate else audio
+            chunk = 1024
+            for start in range(0, len(samples), chunk):
+                piece = samples[start : start + chunk].astype(np.float32)[None, :]
+                frame = av.AudioFrame.from_ndarray(piece, format="flt", layout="mono")
+                frame.sample_rate = sound.rate
+                frame.pts = start
+                for packet in sound.encode(frame):
+                    container.mux(packet)
+            for packet in sound.encode():
+                container.mux(packet)
+    return path
+
+
+def face_frames(seconds: float, fps: int = 10, size: tuple[int, int] = (640, 480)) -> list[np.ndarray]:
+    """The astronaut drifting slowly across a grey frame, so faces move between frames."""
+    import cv2
+
+    width, height = size
+    face = cv2.resize(astronaut_rgb(), (height, height))
+    frames = []
+    for i in range(int(seconds * fps)):
+        frame = np.full((height, width, 3), 90, np.uint8)
+        x = int((width - height) * (0.5 + 0.4 * np.sin(i / (fps * 2))))
+        frame[:, x : x + height] = face
+        frames.append(frame)
+    return frames
+
+
+def face_and_speech_mp4(tmp_path: Path, suffix: str = ".mp4", with_audio: bool = True) -> Path:
+    speech = speech_16k(tmp_path)
+    seconds = len(speech) / 16_000
+    return write_video(tmp_path / f"face-and-speech{suffix}", face_frames(seconds), audio=speech if with_audio else None)
+
+
+def write_y4m(path: Path, frames: list[np.ndarray], fps: int = 10) -> Path:
+    """Frames as a Y4M file: what Chromium's --use-file-for-fake-video-capture plays, looping."""
+    import cv2
+
+    height, width = frames[0].shape[:2]
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for frame in frames:
+            out.write(b"FRAME\n")
+            out.write(cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
+
+
+def write_wav(path: Path, audio: np.ndarray, rate: int = 16_000) -> Path:
+    """16-bit PCM WAV: what Chromium's --use-file-for-fake-audio-capture plays, looping."""
+    import soundfile as sf
+
+    sf.write(path, np.clip(audio, -1, 1), rate, subtype="PCM_16")
+    return path

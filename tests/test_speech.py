@@ -85,3 +85,12 @@ def test_nan_inf_and_clipping_do_not_crash(tmp_path, speech_classifier):
 def test_rates_outside_8_to_48_khz_are_refused(speech_classifier):
     with pytest.raises(ValueError, match="outside"):
         SpeechStream(speech_classifier).push(np.zeros(100, np.float32), 96_000)
+
+
+def test_latest_only_catches_up_with_one_reading(tmp_path, speech_classifier):
+    speech = speech_16k(tmp_path)
+    stream = SpeechStream(speech_classifier)
+    readings = stream.push(speech, SAMPLE_RATE, latest_only=True)
+    assert len(readings) == 1
+    assert readings[0].end_s == pytest.approx(len(speech) / SAMPLE_RATE)
+    assert readings[0].probabilities is not None

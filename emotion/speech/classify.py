@@ -95,20 +95,21 @@ class SpeechStream:
         self.hop_samples = int(hop_s * SAMPLE_RATE)
         self._buffer = np.zeros(WINDOW_SAMPLES, np.float32)
         self._filled = 0  # samples of real sound in the buffer, up to a window
-        self._since_last = 0
+        self._since_last = 0  # samples since the last reading
         self._received = 0  # 16 kHz samples since the start: the stream's clock
         self._resampler: soxr.ResampleStream | None = None
         self._input_rate = 0
 
-    def push(self, chunk: np.ndarray, sample_rate: int, channels: int = 1) -> list[VoiceReading]:
-        if not 8_000 <= sample_rate <= 48_000:
-            raise ValueError(f"sample rate {sample_rate} Hz is outside 8-48 kHz")
-        mono = to_mono(chunk, channels)
-        if sample_rate != SAMPLE_RATE:
-            if self._resampler is None or self._input_rate != sample_rate:
-                self._resampler = soxr.ResampleStream(sample_rate, SAMPLE_RATE, 1, dtype="float32")
-                self._input_rate = sample_rate
-            mono = self._resampler.resample_chunk(mono)
+    def push(self, chunk: np.ndarray, sample_rate: int, channels: int = 1, latest_only: bool = False) -> list[VoiceReading]:
+        """Add a chunk; returns a reading for each hop it completed, or with `latest_only` at
+        most one, for the newest sound (a worker that fell behind catches up, never queues)."""
+        mono = self._to_16k(chunk, sample_rate, channels)
+        if latest_only:
+            self._append(mono)
+            if self._since_last < self.hop_samples:
+                return []
+            self._since_last %= self.hop_samples
+            return [self._read()]
         readings = []
         while len(mono):
             take = min(len(mono), self.hop_samples - self._since_last)
@@ -118,6 +119,21 @@ class SpeechStream:
                 self._since_last = 0
                 readings.append(self._read())
         return readings
+
+    def push_silently(self, chunk: np.ndarray, sample_rate: int, channels: int = 1) -> None:
+        """Add a chunk without classifying; the next `push(latest_only=True)` covers it."""
+        self._append(self._to_16k(chunk, sample_rate, channels))
+
+    def _to_16k(self, chunk: np.ndarray, sample_rate: int, channels: int) -> np.ndarray:
+        if not 8_000 <= sample_rate <= 48_000:
+            raise ValueError(f"sample rate {sample_rate} Hz is outside 8-48 kHz")
+        mono = to_mono(chunk, channels)
+        if sample_rate == SAMPLE_RATE:
+            return mono
+        if self._resampler is None or self._input_rate != sample_rate:
+            self._resampler = soxr.ResampleStream(sample_rate, SAMPLE_RATE, 1, dtype="float32")
+            self._input_rate = sample_rate
+        return self._resampler.resample_chunk(mono)
 
     def _append(self, samples: np.ndarray) -> None:
         n = len(samples)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from emotion.registry import ALL_MODELS, MODELS_DIR, ModelSpec
 

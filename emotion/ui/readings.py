@@ -1,0 +1,63 @@
+"""Widgets that show readings the same way on the Live and Upload pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from emotion.charts import probability_bars
+from emotion.fusion import VOICE_TO_FACE
+from emotion.labels import FACE_CLASSES, VOICE_CLASSES, display_name, top_label
+from emotion.overlay import face_caption
+from emotion.timeline import export_csv, export_json, summary
+
+
+def face_text(readings, numbers, not_sure_below: float) -> list[str]:
+    """'Face 1: happy (92%)' for each face: what the overlay says, for screen readers too."""
+    return [face_caption(n, r.probabilities, not_sure_below)[0] for r, n in zip(readings, numbers)]
+
+
+def voice_text(probabilities: np.ndarray | None, not_sure_below: float) -> str:
+    if probabilities is None:
+        return "Voice: no speech"
+    label, confidence = top_label(probabilities, VOICE_CLASSES, not_sure_below)
+    return f"Voice: {label} ({confidence:.0%})"
+
+
+def face_bars(probabilities: np.ndarray, title: str, key: str) -> None:
+    st.plotly_chart(probability_bars(FACE_CLASSES, probabilities, title), key=key)
+
+
+def voice_bars(probabilities: np.ndarray, title: str, key: str) -> None:
+    st.plotly_chart(probability_bars(VOICE_CLASSES, probabilities, title), key=key)
+
+
+def big_label(text: str, probabilities: np.ndarray | None, classes: tuple[str, ...], not_sure_below: float) -> None:
+    """A large friendly label with emoji, e.g. '😀 happy'."""
+    if probabilities is None:
+        st.markdown(f"### {text}")
+        return
+    label, confidence = top_label(probabilities, classes, not_sure_below)
+    st.markdown(f"### {display_name(label)} — {confidence:.0%}")
+
+
+def fusion_note() -> None:
+    pairs = ", ".join(f"{v} → {f}" for v, f in VOICE_TO_FACE.items() if v != f)
+    st.caption("Face + voice combines both readings in the face's seven emotions, weighting each side by how "
+               f"sure it is. Voice classes map as: {pairs}; the rest keep their names.")
+
+
+def summary_and_downloads(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    """Time in each emotion per source, and the whole timeline as CSV and JSON."""
+    table = summary(frame)
+    if table.empty:
+        st.info("Nothing was recorded yet.")
+        return
+    shown = table.assign(seconds=table["seconds"].round(1), share=(100 * table["share"]).round(0).astype("Int64"))
+    st.dataframe(shown.rename(columns={"share": "share %"}), hide_index=True, key=f"{key}-summary")
+    left, right = st.columns(2)
+    left.download_button("Download timeline (CSV)", export_csv(frame), f"{file_stem}.csv", "text/csv",
+                         key=f"{key}-csv", icon="⬇️")
+    right.download_button("Download timeline (JSON)", export_json(frame), f"{file_stem}.json", "application/json",
+                          key=f"{key}-json", icon="⬇️")

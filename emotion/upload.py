@@ -1,0 +1,109 @@
+"""An uploaded file in, a report out: the Upload page's work, without Streamlit.
+
+Images: every face with its probabilities. Video and audio: frames sampled ANALYSIS_FPS times a
+second go through the same face code as live video; the sound, resampled to 16 kHz, through
+the same speech code as the live microphone; both and their fusion land in a Timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from emotion.face.analyse import FaceAnalyzer, FaceReading
+from emotion.fusion import fuse
+from emotion.media import MediaError, MediaInfo, decode_audio, decode_image, sample_video_frames
+from emotion.speech.classify import SpeechClassifier, VoiceReading
+from emotion.speech.features import SAMPLE_RATE
+from emotion.timeline import Observation, Timeline
+from emotion.tracking import FaceTracker
+
+ANALYSIS_FPS = 2.0
+VOICE_HOP_S = 0.5
+KEY_FRAMES = 6
+Progress = Callable[[float, str], None]
+
+
+class FacesInFrame(NamedTuple):
+    t: float
+    image: np.ndarray  # (h, w, 3) uint8 RGB at analysis size
+    readings: list[FaceReading]
+    numbers: list[int]
+
+
+class ClipReport(NamedTuple):
+    info: MediaInfo
+    observations: list[Observation]
+    key_frames: list[FacesInFrame]  # up to KEY_FRAMES frames with faces, spread over the clip
+    frames_analysed: int
+    frames_with_faces: int
+    voice_windows: int
+    windows_with_speech: int
+
+
+def analyse_image(data: bytes, analyzer: FaceAnalyzer) -> FacesInFrame:
+    rgb = decode_image(data)
+    if rgb is None:
+        raise MediaError("This picture could not be decoded.")
+    readings = analyzer.analyse(rgb)
+    return FacesInFrame(0.0, rgb, readings, list(range(1, len(readings) + 1)))
+
+
+def _spread(items: list, count: int) -> list:
+    if len(items) <= count:
+        return items
+    return [items[int(i)] for i in np.linspace(0, len(items) - 1, count)]
+
+
+def analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, speech: SpeechClassifier | None,
+                 progress: Progress = lambda fraction, message: None) -> ClipReport:
+    """Face, voice and fused readings over a video or audio clip."""
+    timeline = Timeline()
+    frames: list[FacesInFrame] = []
+    duration = max(info.duration_s, 1e-3)
+    if info.has_video and analyzer is not None:
+        tracker = FaceTracker()
+        progress(0.0, "Looking at the video frames…")
+        for t, rgb in sample_video_frames(data, ANALYSIS_FPS):
+            readings = analyzer.analyse(rgb)
+            numbers = tracker.assign([r.box for r in readings])
+            frames.append(FacesInFrame(t, rgb, readings, numbers))
+            if not readings:
+                timeline.add("face", None, t=t)
+            for reading, number in zip(readings, numbers):
+                timeline.add("face", reading.probabilities, track=number, t=t)
+            progress(min(0.8, 0.8 * t / duration), f"Looking at the video frames… {t:.0f} s of {duration:.0f} s")
+    voices: list[VoiceReading] = []
+    if info.has_audio and speech is not None:
+        progress(0.8 if info.has_video else 0.0, "Listening to the sound…")
+        voices = speech.classify_clip(decode_audio(data, SAMPLE_RATE), hop_s=VOICE_HOP_S)
+        for reading in voices:
+            timeline.add("voice", reading.probabilities, t=(reading.start_s + reading.end_s) / 2)
+    _add_fused(timeline, frames, voices)
+    progress(1.0, "Done.")
+    with_faces = [f for f in frames if f.readings]
+    # Key frames keep their pixels; the other frames drop them so the report stays small.
+    return ClipReport(
+        info, timeline.snapshot(), _spread(with_faces, KEY_FRAMES), len(frames), len(with_faces),
+        len(voices), sum(v.probabilities is not None for v in voices),
+    )
+
+
+def _add_fused(timeline: Timeline, frames: list[FacesInFrame], voices: list[VoiceReading]) -> None:
+    """A fused reading every VOICE_HOP_S from the nearest frame's faces and the nearest voice."""
+    end = max([f.t for f in frames] + [v.end_s for v in voices] + [0.0])
+    frame_times = np.array([f.t for f in frames]) if frames else np.zeros(0)
+    voice_times = np.array([(v.start_s + v.end_s) / 2 for v in voices]) if voices else np.zeros(0)
+    for t in np.arange(0.0, end + 1e-6, VOICE_HOP_S):
+        face = voice = None
+        if len(frame_times):
+            nearest = frames[int(np.abs(frame_times - t).argmin())]
+            if abs(nearest.t - t) <= 1.0 / ANALYSIS_FPS and nearest.readings:
+                face = np.mean([r.probabilities for r in nearest.readings], axis=0)
+        if len(voice_times):
+            i = int(np.abs(voice_times - t).argmin())
+            if abs(voice_times[i] - t) <= VOICE_HOP_S:
+                voice = voices[i].probabilities
+        timeline.add("fused", fuse(face, voice), t=float(t))

@@ -1,0 +1,54 @@
+"""The Upload page in a real browser: a generated video becomes a report; bad files get a sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import save_screenshot
+from media import face_and_speech_mp4
+from streamlit_page import exception_texts, open_app_page, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+
+
+def _upload(page, path) -> None:
+    page.set_input_files(UPLOAD_INPUT, str(path))
+    page.wait_for_timeout(500)
+    wait_until_idle(page, timeout_ms=240_000)
+
+
+def test_video_with_face_and_speech_becomes_a_report(page, app_server, tmp_path):
+    video = face_and_speech_mp4(tmp_path)
+    open_app_page(page, app_server.url, "upload", "Upload")
+    _upload(page, video)
+    page.get_by_text("Download timeline (CSV)").wait_for(timeout=240_000)
+    main = page.inner_text('[data-testid="stMain"]')
+    assert "Timeline" in main and "Key frames" in main and "Summary" in main
+    assert "Face 1:" in main
+    with page.expect_download() as download:
+        page.get_by_text("Download timeline (CSV)").click()
+    rows = download.value.path().read_text().splitlines()
+    assert rows[0].startswith("t,source,track")
+    assert {row.split(",")[1] for row in rows[1:]} == {"face", "voice", "fused"}
+    save_screenshot(page, "upload-video-report")
+    assert exception_texts(page) == []
+
+
+def test_corrupt_upload_shows_a_sentence_and_the_page_keeps_working(page, app_server, tmp_path):
+    broken = tmp_path / "holiday.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(4000))
+    open_app_page(page, app_server.url, "upload", "Upload")
+    _upload(page, broken)
+    alert = page.locator('[data-testid="stAlert"]', has_text="could not be read")
+    alert.wait_for(timeout=60_000)
+    save_screenshot(page, "upload-corrupt")
+    assert exception_texts(page) == []
+    # The page still works: a good file after the bad one gives a report.
+    page.locator('[data-testid="stFileUploaderDeleteBtn"] button').first.click()
+    wait_until_idle(page)
+    _upload(page, face_and_speech_mp4(tmp_path, with_audio=False))
+    page.get_by_text("This video has no sound track").wait_for(timeout=240_000)
+    page.get_by_text("Download timeline (CSV)").wait_for(timeout=240_000)
+    assert exception_texts(page) == []
