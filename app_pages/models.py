@@ -20,7 +20,9 @@ def show_card(spec: ModelSpec) -> None:
         st.warning(f"Interim model: trained for {training['epochs_done']} of {training['planned_epochs']} planned "
                    "epochs so far. Training continues; the numbers below are for this interim model.", icon="🚧")
     columns = st.columns(4)
-    columns[0].metric("Test accuracy", f"{metrics['accuracy']:.1%}")
+    split = metrics.get("split", "test")
+    columns[0].metric("Accuracy" + (" (validation split)" if split == "val" else " on unseen test data"),
+                      f"{metrics['accuracy']:.1%}")
     columns[1].metric("Macro-F1", f"{metrics['macro_f1']:.3f}")
     columns[2].metric("Calibration error (ECE)", f"{metrics['ece']:.3f}")
     latency = metrics.get("ms_per_face", metrics.get("ms_per_window"))
@@ -31,7 +33,7 @@ def show_card(spec: ModelSpec) -> None:
                f"{card.get('not_sure_below', 0):.0%} confidence, where the top guess was wrong more often than right "
                f"on the validation data. Evaluated {card['date']} with `{card['evaluation_command']}`.")
     if "accuracy_without_train_copies" in metrics:
-        st.caption(f"{metrics['with_copy_in_train']} test images also occur in the training split; without them "
+        st.caption(f"{metrics['with_copy_in_train']} of these images also occur in the training split; without them "
                    f"the accuracy is {metrics['accuracy_without_train_copies']:.1%}.")
     cv = card.get("cross_validation")
     if cv:

@@ -69,7 +69,7 @@ def evaluate_face(args) -> tuple[dict[str, Any], dict[str, Any]]:
         unseen = np.array([image.tobytes() not in seen for image in arrays[f"x_{args.split}"]])
         result["with_copy_in_train"] = int((~unseen).sum())
         result["accuracy_without_train_copies"] = float(np.mean(probs[unseen].argmax(axis=1) == y[unseen]))
-    if args.split != "val" and "x_val" in arrays:
+    if "x_val" in arrays:
         val_probs = classifier.predict(resize_faces(arrays["x_val"]))
         extra["not_sure_below"] = not_sure_threshold(val_probs, arrays["y_val"].astype(np.int64))
     return result, extra

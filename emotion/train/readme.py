@@ -31,14 +31,17 @@ def _model_lines(spec: ModelSpec) -> list[str]:
         return [f"- **{spec.title}**: not trained and evaluated yet."]
     m, t = card["metrics"], card.get("training", {})
     progress = "" if t.get("complete", True) else f" (interim: {t.get('epochs_done')} of {t.get('planned_epochs')} planned epochs)"
-    where = f"test split {m['split']}" if "split" in m else f"test actors {m['actors'][0]}-{m['actors'][-1]}"
+    split = m.get("split")
+    where = (f"{split} images" + (" (the validation split: the final model is scored once on test)" if split == "val" else "")
+             if split else f"clips of actors {m['actors'][0]}-{m['actors'][-1]}")
     lines = [
         f"- **{spec.title}**{progress}: accuracy {m['accuracy']:.1%}, macro-F1 {m['macro_f1']:.3f}, "
         f"expected calibration error {m['ece']:.3f} on {m['n']:,} {where}; "
         f"\"not sure\" below {card.get('not_sure_below', 0):.0%} confidence. Card: `models/{spec.card.name}` ({card['date']})."
     ]
     if "accuracy_without_train_copies" in m:
-        lines.append(f"  - Without the {m['with_copy_in_train']} test faces that also occur in train: {m['accuracy_without_train_copies']:.1%}.")
+        lines.append(f"  - Without the {m['with_copy_in_train']} {m['split']} faces that also occur in train: "
+                     f"{m['accuracy_without_train_copies']:.1%}.")
     cv = card.get("cross_validation")
     if cv:
         lines.append(f"  - {len(cv['folds'])}-fold cross-validation over actor groups: mean {cv['mean_accuracy']:.1%} "

@@ -20,7 +20,9 @@ def render_sidebar() -> None:
         for spec in ALL_MODELS:
             card = spec.read_card()
             if spec.available and card:
-                st.markdown(f"✅ **{spec.title}** — test accuracy {card['metrics']['accuracy']:.0%}")
+                metrics = card["metrics"]
+                where = "validation data, interim model" if metrics.get("split") == "val" else "unseen test data"
+                st.markdown(f"✅ **{spec.title}** — {metrics['accuracy']:.0%} right on {where}")
             elif spec.available:
                 st.markdown(f"✅ **{spec.title}** — installed (no model card yet)")
             else:
