@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -83,12 +84,35 @@ class EpochCheckpoint(keras.callbacks.Callback):
         )
 
 
-def open_run(run_dir: Path, resume: bool, build_and_compile, command: str) -> tuple[keras.Model, RunState]:
-    """A fresh compiled model, or the one in `last.keras` when resuming."""
+REPO_RESUME = Path(__file__).resolve().parents[2] / "models" / "_resume"
+"""Where a run that could not finish in one session leaves its single resume checkpoint
+(last.keras + state.json), committed, so the next session on a fresh machine can go on."""
+
+
+def save_resume_point(run_dir: Path, name: str) -> Path:
+    """Copy the run's last checkpoint into models/_resume/<name>/ for committing."""
+    target = REPO_RESUME / name
+    target.mkdir(parents=True, exist_ok=True)
+    for file in ("last.keras", "state.json"):
+        shutil.copy2(run_dir / file, target / file)
+    return target
+
+
+def open_run(run_dir: Path, resume: bool, build_and_compile, command: str,
+             name: str = "") -> tuple[keras.Model, RunState]:
+    """A fresh compiled model, or the one in `last.keras` when resuming (from the cache, or
+    else from a committed models/_resume/<name>/ checkpoint)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     last = run_dir / "last.keras"
+    committed = REPO_RESUME / name if name else None
+    if resume and not last.exists() and committed and (committed / "last.keras").exists():
+        print(f"resuming from the committed checkpoint in {committed}", flush=True)
+        for file in ("last.keras", "state.json"):
+            shutil.copy2(committed / file, run_dir / file)
     if resume and last.exists():
         state = load_state(run_dir)
+        if not (run_dir / "best.keras").exists():
+            state.best_val_accuracy = -1.0  # the best weights stayed behind: the next epoch sets them
         state.commands.append(command)
         print(f"resuming from {last} after epoch {state.epochs_done}", flush=True)
         return keras.models.load_model(last), state

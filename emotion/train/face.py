@@ -28,7 +28,7 @@ from emotion.data_dir import data_dir
 from emotion.face.classify import FACE_SIZE
 from emotion.face.network import build_face_network
 from emotion.labels import FACE_CLASSES
-from emotion.train.checkpoints import DEFAULT_CACHE, EpochCheckpoint, open_run, release, seed_everything
+from emotion.train.checkpoints import DEFAULT_CACHE, EpochCheckpoint, open_run, release, save_resume_point, seed_everything
 
 FER_FILE = Path("fer2013") / "fer2013.npz"
 REPO = Path(__file__).resolve().parents[2]
@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="use only N training images (smoke tests)")
     parser.add_argument("--release-now", action="store_true",
                         help="do not train: calibrate and release the best epoch so far")
+    parser.add_argument("--save-resume-point", action="store_true",
+                        help="do not train: copy the last checkpoint to models/_resume/face for committing")
     args = parser.parse_args(argv)
     command = "python -m emotion.train.face " + shlex.join(argv if argv is not None else sys.argv[1:])
 
@@ -122,10 +124,13 @@ def main(argv: list[str] | None = None) -> None:
     steps = int(np.ceil(len(x_train) / args.batch_size))
     print(f"train {len(x_train)} val {len(x_val)} steps/epoch {steps}", flush=True)
 
+    if args.save_resume_point:
+        print(f"saved {save_resume_point(args.run_dir, 'face')}", flush=True)
+        return
     if args.release_now:
         release(args.run_dir, x_val, y_val, args.out, command, args.epochs, {"data": DATA_RECORD})
         return
-    model, state = open_run(args.run_dir, args.resume, lambda: compile_model(steps, args.epochs, args.lr), command)
+    model, state = open_run(args.run_dir, args.resume, lambda: compile_model(steps, args.epochs, args.lr), command, "face")
     if state.epochs_done < args.epochs:
         model.fit(
             train_dataset(x_train, y_train, args.batch_size, args.seed + state.epochs_done),

@@ -95,7 +95,8 @@ def train_one(table, train_actors, val_actors, args, run_dir: Path, resume: bool
     batches = AugmentedWindows(load_clips(list(train.file)), train_y, args.batch_size, args.seed)
     val_x = centre_windows(load_clips(list(val.file)))
     print(f"train {len(train)} clips (actors {min(train_actors)}-{max(train_actors)}), val {len(val)}", flush=True)
-    model, state = open_run(run_dir, resume, lambda: compile_model(len(batches), args.epochs, args.lr), args.command)
+    model, state = open_run(run_dir, resume, lambda: compile_model(len(batches), args.epochs, args.lr), args.command,
+                            "speech" if run_dir == args.run_dir else "")
     batches.epoch = state.epochs_done
     if state.epochs_done < args.epochs:
         model.fit(
