@@ -14,7 +14,7 @@ def probability_bars(classes: Sequence[str], probabilities: Sequence[float], tit
     """Horizontal bars, one per class, in a fixed order so they do not jump between updates."""
     figure = go.Figure(go.Bar(
         x=list(probabilities), y=list(classes), orientation="h",
-        marker_color=[COLOURS.get(c, "#888") for c in classes],
+        marker_color=[COLOURS.get(c, "#888") for c in classes], textangle=0,
         text=[f"{p:.0%}" for p in probabilities], textposition="auto",
     ))
     figure.update_layout(title=title, xaxis=dict(range=[0, 1], tickformat=".0%"), yaxis=dict(autorange="reversed"),

