@@ -2,13 +2,50 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import cv2
 import numpy as np
 
 from emotion.face.analyse import FaceReading
-from emotion.labels import COLOURS, FACE_CLASSES, top_label
+from emotion.labels import COLOURS, EMOJI, FACE_CLASSES, top_label
 
 NOT_SURE_COLOUR = "#555555"
+EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
+"""Debian's fonts-noto-color-emoji (packages.txt installs it on Streamlit Community Cloud);
+without it the captions are drawn without emoji."""
+EMOJI_FONT_SIZE = 109  # the one size the colour bitmap font is drawn at; scaled afterwards
+
+
+@lru_cache(maxsize=64)
+def emoji_image(emoji: str, height: int) -> np.ndarray | None:
+    """(height, w, 4) uint8 RGBA picture of one emoji, or None when no emoji font is installed."""
+    if not EMOJI_FONT.exists():
+        return None
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(EMOJI_FONT), EMOJI_FONT_SIZE)
+    canvas = Image.new("RGBA", (EMOJI_FONT_SIZE * 2, EMOJI_FONT_SIZE * 2), (0, 0, 0, 0))
+    ImageDraw.Draw(canvas).text((0, 0), emoji, font=font, embedded_color=True)
+    box = canvas.getbbox()
+    if box is None:
+        return None
+    glyph = canvas.crop(box)
+    width = max(1, round(glyph.width * height / glyph.height))
+    return np.asarray(glyph.resize((width, height), Image.LANCZOS))
+
+
+def _paste(out: np.ndarray, rgba: np.ndarray, x: int, y: int) -> None:
+    """Alpha-blend an RGBA picture onto `out` at (x, y), clipped to the frame."""
+    h, w = rgba.shape[:2]
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, out.shape[1]), min(y + h, out.shape[0])
+    if x0 >= x1 or y0 >= y1:
+        return
+    patch = rgba[y0 - y : y1 - y, x0 - x : x1 - x]
+    alpha = patch[..., 3:4].astype(np.float32) / 255.0
+    region = out[y0:y1, x0:x1]
+    region[:] = (patch[..., :3] * alpha + region * (1 - alpha)).astype(np.uint8)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -30,12 +67,18 @@ def draw_faces(rgb: np.ndarray, readings: list[FaceReading], numbers: list[int],
         colour_rgb = _rgb(colour)
         thickness = max(2, box.w // 60)
         cv2.rectangle(out, (box.x, box.y), (box.x + box.w, box.y + box.h), colour_rgb, thickness)
-        scale = float(np.clip(box.w / 220, 0.5, 1.6))
+        scale = float(np.clip(box.w / 160, 0.6, 1.8))
         (text_w, text_h), baseline = cv2.getTextSize(caption, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
         top = box.y - text_h - baseline - 6
         if top < 0:  # no room above the face: put the caption inside the box's top edge
             top = box.y
-        cv2.rectangle(out, (box.x, top), (box.x + text_w + 8, top + text_h + baseline + 6), colour_rgb, -1)
-        cv2.putText(out, caption, (box.x + 4, top + text_h + 3), cv2.FONT_HERSHEY_SIMPLEX, scale,
+        label_h = text_h + baseline + 6
+        icon = emoji_image(EMOJI.get(top_label(reading.probabilities, FACE_CLASSES, not_sure_below)[0], ""), label_h) \
+            if label_h > 0 else None
+        icon_w = icon.shape[1] + 4 if icon is not None else 0
+        cv2.rectangle(out, (box.x, top), (box.x + text_w + 8 + icon_w, top + label_h), colour_rgb, -1)
+        if icon is not None:
+            _paste(out, icon, box.x + 2, top)
+        cv2.putText(out, caption, (box.x + 4 + icon_w, top + text_h + 3), cv2.FONT_HERSHEY_SIMPLEX, scale,
                     (255, 255, 255), 2, cv2.LINE_AA)
     return out
