@@ -32,6 +32,7 @@ from emotion.speech.classify import SpeechClassifier, clip_probabilities
 from emotion.speech.corpus import load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES
 from emotion.timing import median_ms
+from emotion.train.speech import TEST_ACTORS, VAL_ACTORS
 
 LIMITS = {
     "face": [
@@ -101,7 +102,8 @@ def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
     actors = _parse_actors(args.actors)
     test = table[table.actor.isin(actors)] if actors else table
     probs, silent = _clip_probs(classifier, list(test.file))
-    result = {"model": "speech", "data": str(args.manifest), "actors": actors,
+    split = {tuple(VAL_ACTORS): "val", tuple(TEST_ACTORS): "test"}.get(tuple(actors or ()), "all" if not actors else "chosen")
+    result = {"model": "speech", "data": str(args.manifest), "actors": actors, "split": split,
               **score(probs, test.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": silent}
     window = np.random.default_rng(0).uniform(-0.1, 0.1, WINDOW_SAMPLES).astype(np.float32)
     result["ms_per_window"] = median_ms(lambda: classifier.predict_windows([window]), runs=50)

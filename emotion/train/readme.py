@@ -31,9 +31,11 @@ def _model_lines(spec: ModelSpec) -> list[str]:
         return [f"- **{spec.title}**: not trained and evaluated yet."]
     m, t = card["metrics"], card.get("training", {})
     progress = "" if t.get("complete", True) else f" (interim: {t.get('epochs_done')} of {t.get('planned_epochs')} planned epochs)"
-    split = m.get("split")
-    where = (f"{split} images" + (" (the validation split: the final model is scored once on test)" if split == "val" else "")
-             if split else f"clips of actors {m['actors'][0]}-{m['actors'][-1]}")
+    unit = "clips" if spec.key == "speech" else "images"
+    actors = f" (actors {m['actors'][0]}-{m['actors'][-1]})" if m.get("actors") else ""
+    where = f"{m.get('split', 'test')} {unit}{actors}"
+    if m.get("split") == "val":
+        where += ", the validation split: the final model is scored once on the test split"
     lines = [
         f"- **{spec.title}**{progress}: accuracy {m['accuracy']:.1%}, macro-F1 {m['macro_f1']:.3f}, "
         f"expected calibration error {m['ece']:.3f} on {m['n']:,} {where}; "
