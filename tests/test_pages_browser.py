@@ -32,3 +32,16 @@ def test_navigation_reaches_every_page(app_server, page):
         page.locator('[data-testid="stSidebarNav"] a', has_text=heading).first.click()
         page.wait_for_url(f"**/{url_path}", timeout=30_000)
         page.locator("h1", has_text=heading).first.wait_for(timeout=30_000)
+
+
+def test_models_page_shows_every_card(app_server, page):
+    from emotion.registry import ALL_MODELS
+
+    open_app_page(page, app_server.url, "models", "Models")
+    main = page.inner_text('[data-testid="stMain"]')
+    for spec in ALL_MODELS:
+        assert spec.title in main
+        assert spec.read_card() is not None, f"{spec.card} is missing: the model has no card"
+    assert main.count("Macro-F1") == len(ALL_MODELS)
+    assert len(page.locator(".js-plotly-plot").all()) == 2 * len(ALL_MODELS)  # recall bars + confusion per model
+    save_screenshot(page, "page-models-cards")
