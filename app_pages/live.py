@@ -90,7 +90,7 @@ def main() -> None:
         rtc_configuration=ice_configuration(),
         media_stream_constraints=constraints,
         video_frame_callback=session.on_video if constraints["video"] else None,
-        queued_audio_frames_callback=session.on_audio if constraints["audio"] else None,
+        audio_frame_callback=session.on_audio if constraints["audio"] else None,
         async_processing=True,
     )
     playing = context.state.playing

@@ -76,15 +76,17 @@ def write_video(path: Path, frames: list[np.ndarray], fps: int = 10, audio: np.n
 
 
 def face_frames(seconds: float, fps: int = 10, size: tuple[int, int] = (640, 480)) -> list[np.ndarray]:
-    """The astronaut drifting slowly across a grey frame, so faces move between frames."""
+    """The astronaut drifting across a grey frame and back, so faces move between frames; one
+    full period per clip, so a looping fake camera has no jump where it wraps around."""
     import cv2
 
     width, height = size
     face = cv2.resize(astronaut_rgb(), (height, height))
     frames = []
-    for i in range(int(seconds * fps)):
+    count = int(seconds * fps)
+    for i in range(count):
         frame = np.full((height, width, 3), 90, np.uint8)
-        x = int((width - height) * (0.5 + 0.4 * np.sin(i / (fps * 2))))
+        x = int((width - height) * (0.5 + 0.4 * np.sin(2 * np.pi * i / count)))
         frame[:, x : x + height] = face
         frames.append(frame)
     return frames

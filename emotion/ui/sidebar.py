@@ -21,7 +21,9 @@ def render_sidebar() -> None:
             card = spec.read_card()
             if spec.available and card:
                 metrics = card["metrics"]
-                where = "validation data, interim model" if metrics.get("split") == "val" else "unseen test data"
+                where = "validation data" if metrics.get("split") == "val" else "unseen test data"
+                if not card.get("training", {}).get("complete", True):
+                    where += " (interim model, still training)"
                 st.markdown(f"✅ **{spec.title}** — {metrics['accuracy']:.0%} right on {where}")
             elif spec.available:
                 st.markdown(f"✅ **{spec.title}** — installed (no model card yet)")
