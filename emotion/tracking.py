@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from emotion.face.detect import FaceBox
 
 MIN_IOU = 0.3
+MAX_SHIFT = 0.8
+"""...or when its centre moved less than this many face widths: at a few analysed frames a
+second a face can slide past the overlap test and still be the same face."""
 MAX_MISSED = 10
 """A face unseen for this many analysed frames gives its number back."""
+
+
+def _shift(a: FaceBox, b: FaceBox) -> float:
+    """Distance between the centres, in face widths."""
+    dx = (a.x + a.w / 2) - (b.x + b.w / 2)
+    dy = (a.y + a.h / 2) - (b.y + b.h / 2)
+    return float(np.hypot(dx, dy) / max(a.w, b.w, 1))
 
 
 def iou(a: FaceBox, b: FaceBox) -> float:
@@ -24,13 +36,13 @@ class FaceTracker:
 
     def assign(self, boxes: list[FaceBox]) -> list[int]:
         """A number for each box, in order: a face's old number when it overlaps its last box."""
-        pairs = sorted(((iou(box, last), i, number) for i, box in enumerate(boxes)
+        pairs = sorted(((iou(box, last), -_shift(box, last), i, number) for i, box in enumerate(boxes)
                         for number, (last, _) in self._tracks.items()), reverse=True)
         numbers: dict[int, int] = {}
         taken: set[int] = set()
-        for overlap, i, number in pairs:
-            if overlap < MIN_IOU:
-                break
+        for overlap, minus_shift, i, number in pairs:
+            if overlap < MIN_IOU and -minus_shift > MAX_SHIFT:
+                continue
             if i not in numbers and number not in taken:
                 numbers[i] = number
                 taken.add(number)

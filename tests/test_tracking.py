@@ -22,3 +22,10 @@ def test_a_new_face_gets_a_free_number_and_gone_faces_give_theirs_back():
     for _ in range(MAX_MISSED + 1):
         tracker.assign([box(0, 0)])
     assert tracker.assign([box(0, 0), box(600, 300)]) == [1, 2]
+
+
+def test_a_face_that_slid_further_than_its_overlap_keeps_its_number():
+    tracker = FaceTracker()
+    assert tracker.assign([box(0, 0, 90), box(400, 0, 90)]) == [1, 2]
+    assert tracker.assign([box(50, 0, 90), box(450, 0, 90)]) == [1, 2]  # IoU 0.29, shift 0.56 widths
+    assert tracker.assign([box(300, 300, 90)]) == [3]  # far from both: a new face
