@@ -16,7 +16,7 @@ VOICE_CLASSES: tuple[str, ...] = (
 
 EMOJI: dict[str, str] = {
     "angry": "😠", "disgust": "🤢", "fear": "😨", "happy": "😀", "sad": "😢",
-    "surprise": "😮", "neutral": "😐", "calm": "😌", "fearful": "😨", "disgust_voice": "🤢",
+    "surprise": "😮", "neutral": "😐", "calm": "😌", "fearful": "😨",
     "surprised": "😮", "not sure": "🤔", "no speech": "🔇", "no face": "🙈",
 }
 

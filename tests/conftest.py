@@ -150,14 +150,6 @@ def save_screenshot(page, name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def face_classifier():
-    from emotion.face.classify import FaceClassifier
-    from emotion.registry import FACE
-
-    return FaceClassifier(FACE.weights.with_suffix(".tflite"))
-
-
-@pytest.fixture(scope="session")
 def speech_classifier():
     from emotion.registry import SPEECH
     from emotion.speech.classify import SpeechClassifier
