@@ -20,9 +20,12 @@ from emotion.ui.models import face_analyzer, model_missing_note, speech_classifi
 from emotion.ui.readings import big_label, face_bars, fusion_note, summary_and_downloads, voice_bars, voice_text
 from emotion.ui.webrtc import ice_configuration
 
+# A modest camera size and rate: the server decodes and re-encodes every frame, and on a small
+# CPU that costs more than the models do.
+CAMERA = {"width": {"ideal": 480}, "height": {"ideal": 360}, "frameRate": {"ideal": 15, "max": 20}}
 MODES = {
-    "Camera and microphone": {"video": True, "audio": True},
-    "Camera only": {"video": True, "audio": False},
+    "Camera and microphone": {"video": CAMERA, "audio": True},
+    "Camera only": {"video": CAMERA, "audio": False},
     "Microphone only": {"video": False, "audio": True},
 }
 REFRESH_S = 0.5

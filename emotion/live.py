@@ -90,7 +90,9 @@ class LiveSession:
         face_mean = np.mean([f.probabilities for f in faces], axis=0) if faces else None
         self.timeline.add("fused", fuse(face_mean, voice), t=now)
         out = av.VideoFrame.from_ndarray(draw_faces(rgb, readings, numbers, self.face_threshold), format="rgb24")
-        out.pts, out.time_base = frame.pts, frame.time_base
+        out.pts = frame.pts
+        if frame.time_base is not None:
+            out.time_base = frame.time_base
         return out
 
     # --- audio thread -------------------------------------------------------------------------

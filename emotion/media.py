@@ -140,5 +140,7 @@ def silent_like(frame: av.AudioFrame) -> av.AudioFrame:
     """A frame of silence with the same format and timing: sent back so the microphone is not echoed."""
     silent = av.AudioFrame.from_ndarray(np.zeros_like(frame.to_ndarray()), format=frame.format.name,
                                         layout=frame.layout.name)
-    silent.sample_rate, silent.pts, silent.time_base = frame.sample_rate, frame.pts, frame.time_base
+    silent.sample_rate, silent.pts = frame.sample_rate, frame.pts
+    if frame.time_base is not None:
+        silent.time_base = frame.time_base
     return silent
