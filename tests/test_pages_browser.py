@@ -43,5 +43,7 @@ def test_models_page_shows_every_card(app_server, page):
         assert spec.title in main
         assert spec.read_card() is not None, f"{spec.card} is missing: the model has no card"
     assert main.count("Macro-F1") == len(ALL_MODELS)
-    assert len(page.locator(".js-plotly-plot").all()) == 2 * len(ALL_MODELS)  # recall bars + confusion per model
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    charts.nth(2 * len(ALL_MODELS) - 1).wait_for(state="attached", timeout=30_000)
+    assert charts.count() == 2 * len(ALL_MODELS)  # recall bars + confusion matrix per model
     save_screenshot(page, "page-models-cards")
