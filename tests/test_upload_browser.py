@@ -51,3 +51,17 @@ def test_corrupt_upload_shows_a_sentence_and_the_page_keeps_working(page, app_se
     page.get_by_text("Download timeline (CSV)").wait_for(timeout=240_000)
     save_screenshot(page, "upload-silent-video-report")
     assert exception_texts(page) == []
+
+
+def test_photo_gets_a_label_per_face(page, app_server, tmp_path):
+    import cv2
+
+    from media import astronaut_rgb
+
+    photo = tmp_path / "astronaut.jpg"
+    cv2.imwrite(str(photo), cv2.cvtColor(astronaut_rgb(), cv2.COLOR_RGB2BGR))
+    open_app_page(page, app_server.url, "upload", "Upload")
+    _upload(page, photo)
+    page.get_by_text("Face 1: happy").wait_for(timeout=60_000)
+    save_screenshot(page, "upload-photo")
+    assert exception_texts(page) == []
