@@ -10,11 +10,8 @@ import tensorflow as tf
 
 def with_temperature(logit_model: keras.Model, temperature: float) -> keras.Model:
     """Wrap a logit model so it returns softmax(logits / T): calibrated probabilities."""
-    # A fresh copy carries the weights but not the training run's optimizer state.
-    clean = keras.models.clone_model(logit_model)
-    clean.set_weights(logit_model.get_weights())
     inputs = keras.Input(logit_model.input_shape[1:], name=logit_model.input.name)
-    logits = clean(inputs, training=False)
+    logits = logit_model(inputs, training=False)
     scaled = keras.layers.Rescaling(1.0 / temperature, name="temperature")(logits)
     probs = keras.layers.Softmax(name="probabilities")(scaled)
     return keras.Model(inputs, probs, name=f"{logit_model.name}_calibrated")

@@ -133,7 +133,7 @@ def release(run_dir: Path, x_val: np.ndarray, y_val: np.ndarray, out: Path, comm
     from emotion.calibration import fit_temperature
     from emotion.export import save_release
 
-    best = keras.models.load_model(run_dir / "best.keras")
+    best = keras.models.load_model(run_dir / "best.keras", compile=False)  # weights only: no optimizer state
     temperature = fit_temperature(best.predict(x_val, batch_size=256, verbose=0), y_val)
     save_release(best, temperature, out)
     state = load_state(run_dir)
