@@ -121,16 +121,13 @@ class LiveSession:
                 continue
             while not self._audio.empty():
                 chunks.append(self._audio.get_nowait())
+            # Behind? Take the backlog in, but classify only once, at its newest sound.
             for samples, rate, channels in chunks[:-1]:
-                self._feed(stream, samples, rate, channels)
-            self._feed(stream, *chunks[-1], final=True)
+                stream.push_silently(samples, rate, channels)
+            self._record(stream.push(*chunks[-1], latest_only=True))
 
-    def _feed(self, stream: SpeechStream, samples: np.ndarray, rate: int, channels: int, final: bool = False) -> None:
-        """Push one chunk; only the last chunk of a backlog is classified (latest_only)."""
-        if not final:
-            stream.push_silently(samples, rate, channels)
-            return
-        for reading in stream.push(samples, rate, channels, latest_only=True):
+    def _record(self, readings: list[VoiceReading]) -> None:
+        for reading in readings:
             t = self.timeline.now() - (reading.end_s - reading.start_s) / 2
             self.timeline.add("voice", reading.probabilities, t=t)
             with self._lock:
