@@ -26,8 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion.data_dir import data_dir  # noqa: E402
-from emotion.face import FaceAnalyzer, FaceClassifier, FaceDetector  # noqa: E402
-from emotion.registry import FACE  # noqa: E402
+from emotion.registry import load_face_analyzer  # noqa: E402
 from emotion.timing import median_ms, peak_rss_mib  # noqa: E402
 from emotion.tflite_model import TFLiteModel  # noqa: E402
 
@@ -80,8 +79,8 @@ def main() -> None:
 
     with np.load(data_dir(args.data_dir) / "fer2013" / "fer2013.npz") as fer:
         x, y = fer[f"x_{args.split}"], fer[f"y_{args.split}"].astype(np.int64)
-    ours = FaceClassifier(FACE.weights.with_suffix(".tflite"))
-    analyzer = FaceAnalyzer(FaceDetector(), ours)
+    analyzer = load_face_analyzer()
+    ours = analyzer.classifier
     frame = one_face_frame()
     assert len(analyzer.analyse(frame)) == 1, "the benchmark frame must hold exactly one detected face"
 

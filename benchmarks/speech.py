@@ -19,8 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion.data_dir import data_dir  # noqa: E402
-from emotion.registry import SPEECH  # noqa: E402
-from emotion.speech.classify import SpeechClassifier  # noqa: E402
+from emotion.registry import load_speech_classifier  # noqa: E402
 from emotion.speech.corpus import load_clips, read_manifest  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, log_mel  # noqa: E402
 from emotion.timing import median_ms, peak_rss_mib  # noqa: E402
@@ -32,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir")
     args = parser.parse_args()
-    classifier = SpeechClassifier(SPEECH.weights.with_suffix(".tflite"))
+    classifier = load_speech_classifier()
     table = read_manifest(data_dir(args.data_dir) / "ravdess" / "manifest.csv")
     clips = load_clips(list(table[table.actor >= 19].file[:20]))
     clip = np.concatenate(clips)[: CLIP_SECONDS * SAMPLE_RATE]

@@ -22,6 +22,11 @@ class ModelSpec(NamedTuple):
     card: Path
 
     @property
+    def tflite(self) -> Path:
+        """The interpreter file the app runs, exported beside the .keras file."""
+        return self.weights.with_suffix(".tflite")
+
+    @property
     def available(self) -> bool:
         return self.weights.exists()
 
@@ -43,7 +48,7 @@ class ModelMismatch(RuntimeError):
 
 def tflite_path(spec: ModelSpec) -> Path:
     """The .tflite file the app runs, checked against the hash its card recorded."""
-    path = spec.weights.with_suffix(".tflite")
+    path = spec.tflite
     card = spec.read_card()
     if card is not None:
         import hashlib
@@ -62,7 +67,7 @@ def not_sure_below(spec: ModelSpec, default: float = 0.5) -> float:
 
 def load_face_analyzer():
     """Detector + classifier, or None when the face model is not installed."""
-    if not FACE.weights.with_suffix(".tflite").exists():
+    if not FACE.tflite.exists():
         return None
     from emotion.face import FaceAnalyzer, FaceClassifier, FaceDetector
 
@@ -71,7 +76,7 @@ def load_face_analyzer():
 
 def load_speech_classifier():
     """The speech classifier, or None when the speech model is not installed."""
-    if not SPEECH.weights.with_suffix(".tflite").exists():
+    if not SPEECH.tflite.exists():
         return None
     from emotion.speech import SpeechClassifier
 

@@ -151,7 +151,6 @@ def save_screenshot(page, name: str) -> Path:
 
 @pytest.fixture(scope="session")
 def speech_classifier():
-    from emotion.registry import SPEECH
-    from emotion.speech.classify import SpeechClassifier
+    from emotion.registry import load_speech_classifier
 
-    return SpeechClassifier(SPEECH.weights.with_suffix(".tflite"))
+    return load_speech_classifier()

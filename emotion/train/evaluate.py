@@ -56,7 +56,7 @@ def _file_facts(path: Path) -> dict[str, Any]:
 
 
 def evaluate_face(args) -> tuple[dict[str, Any], dict[str, Any]]:
-    classifier = FaceClassifier(args.model or FACE.weights.with_suffix(".tflite"))
+    classifier = FaceClassifier(args.model or FACE.tflite)
     with np.load(args.npz) as data:
         arrays = {k: data[k] for k in data.files}
     x, y = resize_faces(arrays[f"x_{args.split}"]), arrays[f"y_{args.split}"].astype(np.int64)
@@ -97,7 +97,7 @@ def _clip_probs(classifier: SpeechClassifier, files: list[str]) -> tuple[np.ndar
 
 
 def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
-    classifier = SpeechClassifier(args.model or SPEECH.weights.with_suffix(".tflite"))
+    classifier = SpeechClassifier(args.model or SPEECH.tflite)
     table = read_manifest(args.manifest)
     actors = _parse_actors(args.actors)
     test = table[table.actor.isin(actors)] if actors else table
@@ -129,7 +129,7 @@ def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command
         "model": kind,
         "title": spec.title,
         "date": dt.date.today().isoformat(),
-        "files": [_file_facts(spec.weights), _file_facts(spec.weights.with_suffix(".tflite"))],
+        "files": [_file_facts(spec.weights), _file_facts(spec.tflite)],
         "parameters": int(keras_model.count_params()),
         "classes": list(FACE_CLASSES if kind == "face" else VOICE_CLASSES),
         "training": {k: v for k, v in training.items() if k != "history"},
