@@ -55,6 +55,16 @@ class SpeechClassifier:
             for i, s in enumerate(starts)
         ]
 
+    def score_clips(self, clips: list[np.ndarray]) -> tuple[np.ndarray, int]:
+        """(n, 8) clip probabilities as an upload gets them, and how many clips held no speech
+        (their row is all zeros, so they count as wrong rather than vanish from a score)."""
+        out, silent = [], 0
+        for clip in clips:
+            probs = clip_probabilities(self.classify_clip(clip))
+            silent += probs is None
+            out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
+        return np.array(out).reshape(-1, len(VOICE_CLASSES)), silent
+
 
 def clip_probabilities(readings: list[VoiceReading]) -> np.ndarray | None:
     """Mean probabilities over the windows that held speech; None when none did."""

@@ -28,7 +28,7 @@ from emotion.face.classify import FaceClassifier, resize_faces
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.metrics import score
 from emotion.registry import FACE, SPEECH
-from emotion.speech.classify import SpeechClassifier, clip_probabilities
+from emotion.speech.classify import SpeechClassifier
 from emotion.speech.corpus import load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES
 from emotion.timing import median_ms
@@ -86,22 +86,12 @@ def _parse_actors(text: str | None) -> list[int] | None:
     return actors
 
 
-def _clip_probs(classifier: SpeechClassifier, files: list[str]) -> tuple[np.ndarray, int]:
-    """Per-clip probabilities; a clip with no detected speech gets all-zero probabilities."""
-    out, silent = [], 0
-    for clip in load_clips(files):
-        probs = clip_probabilities(classifier.classify_clip(clip))
-        silent += probs is None
-        out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
-    return np.array(out), silent
-
-
 def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
     classifier = SpeechClassifier(args.model or SPEECH.tflite)
     table = read_manifest(args.manifest)
     actors = _parse_actors(args.actors)
     test = table[table.actor.isin(actors)] if actors else table
-    probs, silent = _clip_probs(classifier, list(test.file))
+    probs, silent = classifier.score_clips(load_clips(list(test.file)))
     split = {tuple(VAL_ACTORS): "val", tuple(TEST_ACTORS): "test"}.get(tuple(actors or ()), "all" if not actors else "chosen")
     result = {"model": "speech", "data": str(args.manifest), "actors": actors, "split": split,
               **score(probs, test.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": silent}
@@ -111,7 +101,7 @@ def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
     val_actors = _parse_actors(args.val_actors)
     if val_actors:
         val = table[table.actor.isin(val_actors)]
-        val_probs, _ = _clip_probs(classifier, list(val.file))
+        val_probs, _ = classifier.score_clips(load_clips(list(val.file)))
         extra["not_sure_below"] = not_sure_threshold(val_probs, val.label.to_numpy(), min_count=10)
     return result, extra
 

@@ -2,6 +2,7 @@
 
     python -m emotion.train.speech [--manifest CSV] [--epochs 80] [--resume]
     python -m emotion.train.speech --cv 4        # k-fold cross-validation over actor groups
+    python -m emotion.train.speech --cv 4 --folds 0,1   # some folds (two processes can share them)
 
 What and why: 1,440 acted clips are few, and a model that has heard an actor will flatter
 itself on that actor, so actors never cross splits: train 1-16, validate 17-18 (best epoch,
@@ -23,8 +24,10 @@ import keras
 import numpy as np
 
 from emotion.data_dir import data_dir
+from emotion.export import export_tflite, with_temperature
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
+from emotion.speech.classify import SpeechClassifier
 from emotion.speech.corpus import load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES, log_mel
 from emotion.speech.network import build_speech_network
@@ -107,26 +110,41 @@ def train_one(table, train_actors, val_actors, args, run_dir: Path, resume: bool
 
 
 def cross_validate(table, args) -> None:
-    """K folds of actors; each fold's test group is half men, half women."""
+    """K folds of actors; each fold's test group is half men, half women (odd actors are men).
+
+    A fold's best epoch is exported and its test clips are scored window by window through the
+    app's TFLite path, as the evaluate CLI scores the card's test split. `--folds` runs some of
+    the folds, so two processes can share them; the summary is written once all have a result.
+    """
     actors = np.arange(1, 25)
-    groups = np.array_split(actors, args.cv)  # odd actors are men, even women: groups of 6 are half each
-    results = []
-    for k, test_group in enumerate(groups):
-        rest = [a for a in actors if a not in test_group]
-        val_group = [rest[0], rest[1]]  # one man, one woman
-        train_group = rest[2:]
-        best, _, _ = train_one(table, train_group, val_group, args, args.run_dir / f"cv{k}", args.resume)
+    groups = np.array_split(actors, args.cv)
+    for k in args.folds if args.folds is not None else range(args.cv):
+        run_dir = args.run_dir / f"cv{k}"
+        if (run_dir / "result.json").exists():
+            continue
+        test_group = [int(a) for a in groups[k]]
+        rest = [int(a) for a in actors if a not in test_group]
+        best, _, _ = train_one(table, rest[2:], rest[:2], args, run_dir, args.resume)  # val: one man, one woman
+        classifier = SpeechClassifier(export_tflite(with_temperature(best, 1.0), run_dir / "best.tflite"))
         test = table[table.actor.isin(test_group)]
-        pred = best.predict(centre_windows(load_clips(list(test.file))), verbose=0).argmax(axis=1)
-        accuracy = float(np.mean(pred == test.label.to_numpy()))
-        results.append({"fold": k, "test_actors": [int(a) for a in test_group], "accuracy": accuracy})
-        print(f"fold {k}: test actors {list(map(int, test_group))} accuracy {accuracy:.4f}", flush=True)
+        probs, _ = classifier.score_clips(load_clips(list(test.file)))
+        accuracy = float(np.mean(probs.argmax(axis=1) == test.label.to_numpy()))
+        result = {"fold": k, "test_actors": test_group, "accuracy": accuracy, "command": args.command}
+        (run_dir / "result.json").write_text(json.dumps(result))
+        print(f"fold {k}: test actors {test_group} accuracy {accuracy:.4f}", flush=True)
+    done = [args.run_dir / f"cv{k}" / "result.json" for k in range(args.cv)]
+    if not all(path.exists() for path in done):
+        print(f"folds with a result: {sum(path.exists() for path in done)} of {args.cv}", flush=True)
+        return
+    results = [json.loads(path.read_text()) for path in done]
+    accuracies = [r["accuracy"] for r in results]
     summary = {
-        "folds": results, "mean_accuracy": float(np.mean([r["accuracy"] for r in results])),
-        "std_accuracy": float(np.std([r["accuracy"] for r in results])), "epochs": args.epochs,
-        "scoring": "one centred 3 s window per clip", "command": args.command,
+        "folds": [{key: r[key] for key in ("fold", "test_actors", "accuracy")} for r in results],
+        "mean_accuracy": float(np.mean(accuracies)), "std_accuracy": float(np.std(accuracies)),
+        "epochs": args.epochs, "scoring": "whole clips, window by window, as the evaluate CLI scores them",
+        "commands": sorted({r["command"] for r in results}),
     }
-    (REPO / "models" / "speech.cv.json").write_text(json.dumps(summary, indent=1))
+    args.out.with_suffix(".cv.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps(summary), flush=True)
 
 
@@ -144,6 +162,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--release-now", action="store_true",
                         help="do not train: calibrate and release the best epoch so far")
     parser.add_argument("--cv", type=int, default=0, help="run K-fold cross-validation over actor groups")
+    parser.add_argument("--folds", type=lambda text: [int(k) for k in text.split(",")],
+                        help="with --cv: only these folds, e.g. 0,1 (results are kept per fold)")
     args = parser.parse_args(argv)
     args.command = "python -m emotion.train.speech " + shlex.join(argv if argv is not None else sys.argv[1:])
     seed_everything(args.seed)
