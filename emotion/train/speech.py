@@ -31,7 +31,7 @@ from emotion.speech.classify import SpeechClassifier
 from emotion.speech.corpus import load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES, log_mel
 from emotion.speech.network import build_speech_network
-from emotion.train.checkpoints import DEFAULT_CACHE, EpochCheckpoint, open_run, release, seed_everything
+from emotion.train.checkpoints import DEFAULT_CACHE, AveragedWeights, EpochCheckpoint, open_run, release, seed_everything
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN_ACTORS = tuple(range(1, 17))
@@ -83,7 +83,7 @@ def compile_model(steps_per_epoch: int, epochs: int, lr: float) -> keras.Model:
         warmup_target=lr, warmup_steps=steps_per_epoch, alpha=0.02,
     )
     model.compile(
-        optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-2),
+        optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-2, use_ema=True, ema_momentum=0.99),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
@@ -104,7 +104,8 @@ def train_one(table, train_actors, val_actors, args, run_dir: Path, resume: bool
     if state.epochs_done < args.epochs:
         model.fit(
             batches, validation_data=(val_x, val_y), epochs=args.epochs, initial_epoch=state.epochs_done,
-            class_weight=class_weights(train_y), callbacks=[EpochCheckpoint(run_dir, state, args.epochs)], verbose=0,
+            class_weight=class_weights(train_y), verbose=0,
+            callbacks=[AveragedWeights(resumed=state.epochs_done > 0), EpochCheckpoint(run_dir, state, args.epochs)],
         )
     return keras.models.load_model(run_dir / "best.keras"), val_x, val_y
 
