@@ -7,7 +7,7 @@ four extra tiles (what uploads run), BlazeFace full range, and a classic cascade
 OpenCV 5 has no CascadeClassifier (the issue measured OpenCV 4's Haar cascade at 35-55 ms).
 
 Faces: real face crops -- FER2013 Training images (48x48; the training split, so no test image
-is read) and the 100 LFW faces bundled with scikit-image (25x25) -- enlarged to 64-200 px and
+is read) and the 100 LFW faces bundled with scikit-image (25x25) -- enlarged to 64-205 px and
 pasted, one to three per frame, at random places on 640x480 real photos without people. Both
 crop sets are tight around the face, so a face counts as found when a box overlaps it with
 IoU >= 0.3. Also two whole real photos with one face each (astronaut, cameraman). False
@@ -39,6 +39,8 @@ BACKGROUNDS = ("coffee", "rocket", "chelsea", "horse", "brick", "grass", "gravel
                "moon", "hubble_deep_field", "immunohistochemistry", "retina", "clock", "coins")
 """scikit-image's bundled photos with no human face in them (chelsea is a cat)."""
 MIN_IOU = 0.3
+FACE_PX = (64, min(WIDTH // 3, HEIGHT // 2) - 8)
+"""Sizes of the pasted faces: from small (a group photo) to a third of the frame's width."""
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 Detect = Callable[[np.ndarray], list[Box]]
@@ -68,7 +70,7 @@ def composites(faces: np.ndarray, backgrounds: list[np.ndarray], n: int, seed: i
         truth = []
         for cell in rng.choice(6, size=rng.integers(1, 4), replace=False):
             face = faces[rng.integers(len(faces))]
-            size = int(rng.integers(64, min(cell_w, cell_h) - 8 + 1))
+            size = int(rng.integers(FACE_PX[0], FACE_PX[1] + 1))
             x = int(cell % 3 * cell_w + rng.integers(0, cell_w - size + 1))
             y = int(cell // 3 * cell_h + rng.integers(0, cell_h - size + 1))
             patch = cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC)
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
             "ms_per_640x480": median_ms(lambda: detect(timing_frame), runs=100 if n == args.frames else 5),
         }
         print(name, json.dumps(results[name]), file=sys.stderr, flush=True)
-    print(json.dumps({"benchmark": "detector", "min_iou": MIN_IOU, "frame": [WIDTH, HEIGHT],
+    print(json.dumps({"benchmark": "detector", "min_iou": MIN_IOU, "frame": [WIDTH, HEIGHT], "face_px": FACE_PX,
                       "detectors": results}))
 
 

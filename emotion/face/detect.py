@@ -46,6 +46,9 @@ FULL_RANGE = BlazeFaceSpec("face_detection_full_range.tflite", 192, (4,), (1,))
 """Smaller faces further away (group photos). 2304 anchors; slower."""
 
 
+TILE_MIN_SCORE = 0.7
+"""Tiles ask for a surer score than the whole frame (0.6): five looks give a face-like pattern
+five chances. At 0.6 a galaxy in a space photo became a face (benchmarks/detector.py)."""
 TILE_FACE_MAX = 0.25
 """Tiles keep only faces narrower than this share of the frame's long side: the whole-frame
 look finds larger ones, and a large box seen only in a close-up tile was, in our tests, a
@@ -138,7 +141,7 @@ class FaceDetector:
             for x0 in (0, width - tile_w):
                 for y0 in (0, height - tile_h):
                     boxes, scores = self._detect_in(rgb, x0, y0, tile_w, tile_h)
-                    keep = boxes[:, 2] - boxes[:, 0] < small  # larger faces are the whole frame's to find
+                    keep = (boxes[:, 2] - boxes[:, 0] < small) & (scores >= TILE_MIN_SCORE)
                     found.append((boxes[keep], scores[keep]))
         boxes = np.concatenate([b for b, _ in found])
         scores = np.concatenate([s for _, s in found])

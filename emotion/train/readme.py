@@ -64,8 +64,9 @@ def _benchmark_lines() -> list[str]:
             f"detection + classification of a 640x480 frame {o['ms_detect_and_classify_640x480_one_face']} ms.")
     detector = _benchmark("detector")
     if detector:
-        lines.append("- Face detectors on real face crops pasted into 640x480 photos, and on photos with no face "
-                     "(`benchmarks/detector.py`):")
+        low, high = detector["face_px"]
+        lines.append(f"- Face detectors on real face crops, {low}-{high} px, pasted into 640x480 photos, and on photos "
+                     "with no face (`benchmarks/detector.py`):")
         for name, d in detector["detectors"].items():
             found = ", ".join(f"{v['recall']:.0%} of {v['faces']} {k.removeprefix('composites_')} faces"
                               for k, v in d.items() if k.startswith("composites_"))
