@@ -1,6 +1,7 @@
-"""The face training CLI end to end on a few hundred real FER2013 faces: epochs, resume, release.
+"""The training CLIs end to end on small slices of the real data sets: epochs, resume, release,
+and the speech cross-validation.
 
-Slow-ish (about a minute on two cores) but it is the only proof that --resume continues a run
+Slow-ish (a few minutes on two cores) but they are the only proof that --resume continues a run
 rather than restarting it, and that a release writes the .keras, the .tflite and the record.
 """
 
@@ -10,6 +11,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from conftest import REPO
@@ -18,11 +20,14 @@ from emotion.data_dir import data_dir
 pytestmark = pytest.mark.slow
 
 
-def _train(*args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "emotion.train.face", "--limit", "256", "--batch-size", "64", *args],
-                          cwd=REPO, capture_output=True, text=True, timeout=900)
+def _run(module: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
+
+
+def _train(*args: str) -> str:
+    return _run("emotion.train.face", "--limit", "256", "--batch-size", "64", *args)
 
 
 def test_train_resume_and_release(tmp_path):
@@ -38,3 +43,32 @@ def test_train_resume_and_release(tmp_path):
     record = json.loads(out.with_suffix(".train.json").read_text())
     assert record["epochs_done"] == 3 and record["temperature"] > 0
     assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
+
+
+def test_speech_train_resume_release_and_cross_validation(tmp_path):
+    manifest = data_dir() / "ravdess" / "manifest.csv"
+    if not manifest.exists():
+        pytest.skip("RAVDESS is not at $EMOTION_DATA_DIR or ../shared/data")
+    table = pd.read_csv(manifest)
+    tiny = table.groupby(["actor", "emotion"]).head(1).copy()  # one clip per actor and emotion: 192
+    tiny["path"] = [str(manifest.parent / p) for p in tiny["path"]]
+    tiny.to_csv(tmp_path / "tiny.csv", index=False)
+    out = tmp_path / "models" / "speech.keras"
+    common = ("--manifest", str(tmp_path / "tiny.csv"), "--out", str(out))
+
+    first = _run("emotion.train.speech", *common, "--epochs", "2", "--run-dir", str(tmp_path / "run"))
+    assert "train 128 clips (actors 1-16), val 16" in first and "epoch 2/2" in first
+    second = _run("emotion.train.speech", *common, "--epochs", "3", "--resume", "--run-dir", str(tmp_path / "run"))
+    assert "resuming" in second and "epoch 3/3" in second and "epoch 1/" not in second
+    assert json.loads((tmp_path / "run" / "state.json").read_text())["epochs_done"] == 3
+    assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
+
+    cv = (*common, "--epochs", "1", "--cv", "4", "--run-dir", str(tmp_path / "cv"))
+    assert "folds with a result: 2 of 4" in _run("emotion.train.speech", *cv, "--folds", "0,1")
+    assert not out.with_suffix(".cv.json").exists()
+    _run("emotion.train.speech", *cv, "--folds", "2,3")
+    summary = json.loads(out.with_suffix(".cv.json").read_text())
+    tested = [a for fold in summary["folds"] for a in fold["test_actors"]]
+    assert sorted(tested) == list(range(1, 25))  # every actor tested exactly once
+    assert all(0.0 <= fold["accuracy"] <= 1.0 for fold in summary["folds"])
+    assert summary["mean_accuracy"] == pytest.approx(sum(f["accuracy"] for f in summary["folds"]) / 4)
