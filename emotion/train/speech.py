@@ -31,7 +31,8 @@ from emotion.speech.classify import SpeechClassifier
 from emotion.speech.corpus import load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES, log_mel
 from emotion.speech.network import build_speech_network
-from emotion.train.checkpoints import DEFAULT_CACHE, AveragedWeights, EpochCheckpoint, open_run, release, seed_everything
+from emotion.train.checkpoints import (DEFAULT_CACHE, AveragedWeights, EpochCheckpoint, open_run, release,
+                                       save_resume_point, seed_everything)
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN_ACTORS = tuple(range(1, 17))
@@ -162,6 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--release-now", action="store_true",
                         help="do not train: calibrate and release the best epoch so far")
+    parser.add_argument("--save-resume-point", action="store_true",
+                        help="do not train: copy the last checkpoint to models/_resume/speech for committing")
     parser.add_argument("--cv", type=int, default=0, help="run K-fold cross-validation over actor groups")
     parser.add_argument("--folds", type=lambda text: [int(k) for k in text.split(",")],
                         help="with --cv: only these folds, e.g. 0,1 (results are kept per fold)")
@@ -174,6 +177,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     data = {"name": "RAVDESS speech (1,440 clips, 24 actors)", "train_actors": list(TRAIN_ACTORS),
             "val_actors": list(VAL_ACTORS), "test_actors": list(TEST_ACTORS)}
+    if args.save_resume_point:
+        print(f"saved {save_resume_point(args.run_dir, 'speech')}", flush=True)
+        return
     if args.release_now:
         val = table[table.actor.isin(VAL_ACTORS)]
         val_x = centre_windows(load_clips(list(val.file)))
