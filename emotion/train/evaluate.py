@@ -40,6 +40,8 @@ LIMITS = {
         "uneven across skin tones, ages and cultures; the labels are noisy (human accuracy is about 65%).",
         "Expressions are not feelings: a face can look happy without the person being happy.",
         "Disgust is rare in the training data and is recognised least reliably.",
+        "Small faces, far from the camera or in a group photo, can be missed: more often on the live camera "
+        "than in uploads, which also look at the picture in closer tiles (benchmarks/detector.py).",
         "Not a diagnostic or assessment tool.",
     ],
     "speech": [
