@@ -31,7 +31,8 @@ from skimage.feature import Cascade
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion.data_dir import data_dir  # noqa: E402
-from emotion.face.detect import FULL_RANGE, SHORT_RANGE, FaceDetector  # noqa: E402
+from emotion.face.detect import FULL_RANGE, SHORT_RANGE, FaceBox, FaceDetector  # noqa: E402
+from emotion.tracking import iou  # noqa: E402
 from emotion.timing import median_ms  # noqa: E402
 
 WIDTH, HEIGHT = 640, 480
@@ -42,8 +43,7 @@ MIN_IOU = 0.3
 FACE_PX = (64, min(WIDTH // 3, HEIGHT // 2) - 8)
 """Sizes of the pasted faces: from small (a group photo) to a third of the frame's width."""
 
-Box = tuple[int, int, int, int]  # x, y, w, h
-Detect = Callable[[np.ndarray], list[Box]]
+Detect = Callable[[np.ndarray], list[FaceBox]]
 
 
 def as_rgb_frame(image: np.ndarray) -> np.ndarray:
@@ -53,14 +53,7 @@ def as_rgb_frame(image: np.ndarray) -> np.ndarray:
     return cv2.resize(image[..., :3], (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
 
 
-def iou(a: Box, b: Box) -> float:
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / float(a[2] * a[3] + b[2] * b[3] - inter)
-
-
-def composites(faces: np.ndarray, backgrounds: list[np.ndarray], n: int, seed: int) -> list[tuple[np.ndarray, list[Box]]]:
+def composites(faces: np.ndarray, backgrounds: list[np.ndarray], n: int, seed: int) -> list[tuple[np.ndarray, list[FaceBox]]]:
     """Frames with one to three enlarged face crops each, in distinct cells of a 3x2 grid."""
     rng = np.random.default_rng(seed)
     cell_w, cell_h = WIDTH // 3, HEIGHT // 2
@@ -75,12 +68,12 @@ def composites(faces: np.ndarray, backgrounds: list[np.ndarray], n: int, seed: i
             y = int(cell // 3 * cell_h + rng.integers(0, cell_h - size + 1))
             patch = cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC)
             frame[y : y + size, x : x + size] = cv2.cvtColor(patch, cv2.COLOR_GRAY2RGB)
-            truth.append((x, y, size, size))
+            truth.append(FaceBox(x, y, size, size, 1.0))
         frames.append((frame, truth))
     return frames
 
 
-def recall(detect: Detect, frames: list[tuple[np.ndarray, list[Box]]]) -> dict[str, float]:
+def recall(detect: Detect, frames: list[tuple[np.ndarray, list[FaceBox]]]) -> dict[str, float]:
     found = total = extra = 0
     for frame, truth in frames:
         boxes = detect(frame)
@@ -98,17 +91,17 @@ def false_positives(detect: Detect, images: list[np.ndarray]) -> dict[str, float
 
 def blazeface(spec, tiles: bool = False) -> Detect:
     detector = FaceDetector(spec)
-    return lambda frame: [(b.x, b.y, b.w, b.h) for b in detector.detect(frame, tiles=tiles)]
+    return lambda frame: detector.detect(frame, tiles=tiles)
 
 
 def lbp_cascade() -> Detect:
     cascade = Cascade(photos.lbp_frontal_face_cascade_filename())
 
-    def detect(frame: np.ndarray) -> list[Box]:
+    def detect(frame: np.ndarray) -> list[FaceBox]:
         grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
         found = cascade.detect_multi_scale(img=grey, scale_factor=1.2, step_ratio=1,
                                            min_size=(48, 48), max_size=(320, 320))
-        return [(d["c"], d["r"], d["width"], d["height"]) for d in found]
+        return [FaceBox(d["c"], d["r"], d["width"], d["height"], 1.0) for d in found]
 
     return detect
 
@@ -130,17 +123,18 @@ def main(argv: list[str] | None = None) -> None:
     whole_photos = [(as_rgb_frame(photos.astronaut()), "astronaut"), (as_rgb_frame(photos.camera()), "cameraman")]
     timing_frame = frames["fer2013_train"][0][0]
 
-    candidates = {"blazeface_short_range (live)": (blazeface(SHORT_RANGE), args.frames),
-                  "blazeface_short_range_tiled (uploads)": (blazeface(SHORT_RANGE, tiles=True), args.frames),
-                  "blazeface_full_range": (blazeface(FULL_RANGE), args.frames),
+    # name: (detector, how many frames and face-free images it sees; None: all of them)
+    candidates = {"blazeface_short_range (live)": (blazeface(SHORT_RANGE), None),
+                  "blazeface_short_range_tiled (uploads)": (blazeface(SHORT_RANGE, tiles=True), None),
+                  "blazeface_full_range": (blazeface(FULL_RANGE), None),
                   "lbp_cascade (scikit-image, OpenCV model)": (lbp_cascade(), args.cascade_frames)}
     results = {}
-    for name, (detect, n) in candidates.items():
+    for name, (detect, limit) in candidates.items():
         results[name] = {
-            **{f"composites_{source}": recall(detect, made[:n]) for source, made in frames.items()},
+            **{f"composites_{source}": recall(detect, made[:limit]) for source, made in frames.items()},
             "whole_photos_found": {label: len(detect(photo)) > 0 for photo, label in whole_photos},
-            "false_positives": false_positives(detect, non_faces if n == args.frames else non_faces[: n]),
-            "ms_per_640x480": median_ms(lambda: detect(timing_frame), runs=100 if n == args.frames else 5),
+            "false_positives": false_positives(detect, non_faces[:limit]),
+            "ms_per_640x480": median_ms(lambda: detect(timing_frame), runs=100 if limit is None else 5),
         }
         print(name, json.dumps(results[name]), file=sys.stderr, flush=True)
     print(json.dumps({"benchmark": "detector", "min_iou": MIN_IOU, "frame": [WIDTH, HEIGHT], "face_px": FACE_PX,
