@@ -108,3 +108,18 @@ def test_training_windows_are_one_window_of_perturbed_speech(tmp_path):
         window = augment.augmented_window(voice, rng)
         assert window.shape == (WINDOW_SAMPLES,) and window.dtype == np.float32
         assert np.all(np.abs(window) <= 1.0) and np.any(window != 0)
+
+
+def test_training_batches_depend_only_on_epoch_and_index(tmp_path):
+    """Batches are prepared on worker threads in any order: each must be the same whenever it is made."""
+    from emotion.train.speech import AugmentedWindows
+
+    voice = speech_16k(tmp_path)
+    batches = AugmentedWindows([voice, voice[::-1].copy(), voice * 0.5], np.array([0, 3, 4]), batch=2, seed=7)
+    later_first = batches[1]
+    first, again = batches[0], batches[0]
+    assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
+    assert not np.array_equal(first[0][:1], later_first[0][:1])
+    batches.on_epoch_end()
+    next_epoch = batches[0]
+    assert not np.array_equal(first[0], next_epoch[0][: len(first[0])])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import soxr
+from scipy.ndimage import uniform_filter1d
 
 from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, fit_window
 
@@ -36,7 +37,7 @@ def noise_and_gain(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         noise = rng.standard_normal(len(audio)).astype(np.float32)
         if rng.random() < 0.5:  # pink-ish: more energy low down, like room noise
             noise = np.cumsum(noise) * 0.02
-            noise -= np.convolve(noise, np.ones(400) / 400, mode="same")
+            noise -= uniform_filter1d(noise, 400, mode="constant")  # as np.convolve 'same', ~8x faster
         noise *= np.sqrt(power / 10 ** (snr_db / 10) / (np.mean(noise**2) + 1e-10))
         audio = audio + noise
     return np.clip(audio, -1.0, 1.0).astype(np.float32)
