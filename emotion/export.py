@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from pathlib import Path
 
 import keras
@@ -21,9 +23,11 @@ def export_tflite(model: keras.Model, path: Path) -> Path:
     """Write `model` as .tflite, float32, batch size free; TFLite runs it without Keras.
 
     from_keras_model freezes the weights into constants; a hand-made concrete function kept
-    them as resource variables, which the interpreter then read as NaN.
+    them as resource variables, which the interpreter then read as NaN. The converter prints
+    its saved signatures; they go to stderr so CLIs that print JSON keep stdout clean.
     """
-    path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+    with contextlib.redirect_stdout(sys.stderr):
+        path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
     return path
 
 

@@ -102,11 +102,11 @@ class AveragedWeights(keras.callbacks.SwapEMAWeights):
         self._ema_weights_in_model = resumed
 
 
-def save_resume_point(run_dir: Path, name: str) -> Path:
-    """Copy the run's last checkpoint into models/_resume/<name>/ for committing."""
+def save_resume_point(run_dir: Path, name: str, files: tuple[str, ...] = ("last.keras", "state.json")) -> Path:
+    """Copy the run's last checkpoint (or other `files`) into models/_resume/<name>/ for committing."""
     target = REPO_RESUME / name
     target.mkdir(parents=True, exist_ok=True)
-    for file in ("last.keras", "state.json"):
+    for file in files:
         shutil.copy2(run_dir / file, target / file)
     return target
 

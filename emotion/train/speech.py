@@ -1,6 +1,6 @@
 """Train the speech-emotion network on RAVDESS with an actor-independent split.
 
-    python -m emotion.train.speech [--manifest CSV] [--epochs 80] [--resume]
+    python -m emotion.train.speech [--manifest CSV] [--epochs 200] [--resume]
     python -m emotion.train.speech --cv 4        # k-fold cross-validation over actor groups
     python -m emotion.train.speech --cv 4 --folds 0,1   # some folds (two processes can share them)
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -31,8 +32,8 @@ from emotion.speech.classify import SpeechClassifier
 from emotion.speech.corpus import load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES, log_mel
 from emotion.speech.network import build_speech_network
-from emotion.train.checkpoints import (DEFAULT_CACHE, AveragedWeights, EpochCheckpoint, open_run, release,
-                                       save_resume_point, seed_everything)
+from emotion.train.checkpoints import (DEFAULT_CACHE, REPO_RESUME, AveragedWeights, EpochCheckpoint, open_run,
+                                       release, save_resume_point, seed_everything)
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN_ACTORS = tuple(range(1, 17))
@@ -95,16 +96,18 @@ def compile_model(steps_per_epoch: int, epochs: int, lr: float) -> keras.Model:
     return model
 
 
-def train_one(table, train_actors, val_actors, args, run_dir: Path, resume: bool) -> tuple[keras.Model, np.ndarray, np.ndarray]:
-    """Train on `train_actors`, keep the best epoch on `val_actors`; returns (best, val x, val y)."""
+def train_one(table, train_actors, val_actors, args, run_dir: Path, name: str) -> tuple[keras.Model, np.ndarray, np.ndarray]:
+    """Train on `train_actors`, keep the best epoch on `val_actors`; returns (best, val x, val y).
+
+    `name` is the run's folder under models/_resume, where a committed resume point is looked for."""
     train = table[table.actor.isin(train_actors)]
     val = table[table.actor.isin(val_actors)]
     train_y, val_y = train.label.to_numpy(), val.label.to_numpy()
     batches = AugmentedWindows(load_clips(list(train.file)), train_y, args.batch_size, args.seed)
     val_x = centre_windows(load_clips(list(val.file)))
     print(f"train {len(train)} clips (actors {min(train_actors)}-{max(train_actors)}), val {len(val)}", flush=True)
-    model, state = open_run(run_dir, resume, lambda: compile_model(len(batches), args.epochs, args.lr), args.command,
-                            "speech" if run_dir == args.run_dir else "")
+    model, state = open_run(run_dir, args.resume, lambda: compile_model(len(batches), args.epochs, args.lr),
+                            args.command, name)
     batches.epoch = state.epochs_done
     if state.epochs_done < args.epochs:
         model.fit(
@@ -126,11 +129,15 @@ def cross_validate(table, args) -> None:
     groups = np.array_split(actors, args.cv)
     for k in args.folds if args.folds is not None else range(args.cv):
         run_dir = args.run_dir / f"cv{k}"
+        committed = REPO_RESUME / f"speech-cv{k}" / "result.json"
+        if committed.exists() and not (run_dir / "result.json").exists():
+            run_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(committed, run_dir / "result.json")
         if (run_dir / "result.json").exists():
             continue
         test_group = [int(a) for a in groups[k]]
         rest = [int(a) for a in actors if a not in test_group]
-        best, _, _ = train_one(table, rest[2:], rest[:2], args, run_dir, args.resume)  # val: one man, one woman
+        best, _, _ = train_one(table, rest[2:], rest[:2], args, run_dir, f"speech-cv{k}")  # val: one man, one woman
         classifier = SpeechClassifier(export_tflite(with_temperature(best, 1.0), run_dir / "best.tflite"))
         test = table[table.actor.isin(test_group)]
         probs, _ = classifier.score_clips(load_clips(list(test.file)))
@@ -154,11 +161,21 @@ def cross_validate(table, args) -> None:
     print(json.dumps(summary), flush=True)
 
 
+def save_cv_resume_points(args) -> None:
+    """Per fold, its result if it has one, else its last checkpoint, into models/_resume/speech-cv<k>/."""
+    for k in args.folds if args.folds is not None else range(args.cv):
+        run_dir = args.run_dir / f"cv{k}"
+        if (run_dir / "result.json").exists():
+            print(f"saved {save_resume_point(run_dir, f'speech-cv{k}', ('result.json',))}", flush=True)
+        elif (run_dir / "last.keras").exists():
+            print(f"saved {save_resume_point(run_dir, f'speech-cv{k}')}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", type=Path, help="default: <data dir>/ravdess/manifest.csv")
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
-    parser.add_argument("--epochs", type=int, default=80)
+    parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=1234)
@@ -168,7 +185,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--release-now", action="store_true",
                         help="do not train: calibrate and release the best epoch so far")
     parser.add_argument("--save-resume-point", action="store_true",
-                        help="do not train: copy the last checkpoint to models/_resume/speech for committing")
+                        help="do not train: copy the last checkpoint to models/_resume/speech (with --cv: each"
+                             " fold's result or last checkpoint to models/_resume/speech-cv<k>) for committing")
     parser.add_argument("--cv", type=int, default=0, help="run K-fold cross-validation over actor groups")
     parser.add_argument("--folds", type=lambda text: [int(k) for k in text.split(",")],
                         help="with --cv: only these folds, e.g. 0,1 (results are kept per fold)")
@@ -177,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     seed_everything(args.seed)
     table = read_manifest(args.manifest or data_dir(args.data_dir) / "ravdess" / "manifest.csv")
     if args.cv:
-        cross_validate(table, args)
+        save_cv_resume_points(args) if args.save_resume_point else cross_validate(table, args)
         return
     data = {"name": "RAVDESS speech (1,440 clips, 24 actors)", "train_actors": list(TRAIN_ACTORS),
             "val_actors": list(VAL_ACTORS), "test_actors": list(TEST_ACTORS)}
@@ -189,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
         val_x = centre_windows(load_clips(list(val.file)))
         release(args.run_dir, val_x, val.label.to_numpy(), args.out, args.command, args.epochs, {"data": data})
         return
-    _, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, args.resume)
+    _, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, "speech")
     release(args.run_dir, val_x, val_y, args.out, args.command, args.epochs, {"data": data})
 
 
