@@ -47,3 +47,19 @@ def test_speech_evaluation_on_a_tiny_manifest(tmp_path):
     assert result["n"] == 3
     assert result["clips_without_speech"] == 1
     assert set(result) >= {"accuracy", "macro_f1", "per_class_recall", "confusion", "ece", "ms_per_window"}
+
+
+def test_not_sure_threshold_sits_where_guesses_turn_mostly_wrong():
+    """120 held-out predictions, as few as the speech validation set: confident ones (0.45-0.95) are
+    right 4 times in 5, unsure ones (0.2-0.4) once in 4. The threshold lands between the two."""
+    from emotion.calibration import not_sure_threshold
+
+    rng = np.random.default_rng(0)
+    confidence = np.concatenate([rng.uniform(0.45, 0.95, 80), rng.uniform(0.2, 0.4, 40)])
+    right = np.concatenate([np.arange(80) % 5 != 0, np.arange(40) % 4 == 0])
+    probs = np.zeros((120, 8))
+    probs[:, 0] = confidence
+    probs[:, 1:] = ((1 - confidence) / 7)[:, None]
+    labels = np.where(right, 0, 1)
+    assert 0.4 <= not_sure_threshold(probs, labels, min_count=10) <= 0.5
+    assert not_sure_threshold(probs[:80], labels[:80], min_count=10) <= 0.46  # all mostly right: no cut above

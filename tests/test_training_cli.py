@@ -8,6 +8,8 @@ rather than restarting it, and that a release writes the .keras, the .tflite and
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -20,8 +22,9 @@ from emotion.data_dir import data_dir
 pytestmark = pytest.mark.slow
 
 
-def _run(module: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True, timeout=900)
+def _run(module: str, *args: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, **(env or {})})
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -66,6 +69,13 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     cv = (*common, "--epochs", "1", "--cv", "4", "--run-dir", str(tmp_path / "cv"))
     assert "folds with a result: 2 of 4" in _run("emotion.train.speech", *cv, "--folds", "0,1")
     assert not out.with_suffix(".cv.json").exists()
+    # A session that must stop commits the folds' results; a fresh machine picks them up untrained.
+    committed = {"EMOTION_RESUME_DIR": str(tmp_path / "resume")}
+    _run("emotion.train.speech", *cv, "--folds", "0,1", "--save-resume-point", env=committed)
+    assert (tmp_path / "resume" / "speech-cv1" / "result.json").exists()
+    shutil.rmtree(tmp_path / "cv")
+    again = _run("emotion.train.speech", *cv, "--folds", "0,1", env=committed)
+    assert "folds with a result: 2 of 4" in again and "epoch 1/1" not in again
     _run("emotion.train.speech", *cv, "--folds", "2,3")
     summary = json.loads(out.with_suffix(".cv.json").read_text())
     tested = [a for fold in summary["folds"] for a in fold["test_actors"]]

@@ -84,9 +84,10 @@ class EpochCheckpoint(keras.callbacks.Callback):
         )
 
 
-REPO_RESUME = Path(__file__).resolve().parents[2] / "models" / "_resume"
+REPO_RESUME = Path(os.environ.get("EMOTION_RESUME_DIR", Path(__file__).resolve().parents[2] / "models" / "_resume"))
 """Where a run that could not finish in one session leaves its single resume checkpoint
-(last.keras + state.json), committed, so the next session on a fresh machine can go on."""
+(last.keras + state.json), committed, so the next session on a fresh machine can go on.
+EMOTION_RESUME_DIR moves it (tests, so they never write into the repository)."""
 
 
 class AveragedWeights(keras.callbacks.SwapEMAWeights):
