@@ -130,7 +130,7 @@ def cross_validate(table, args) -> None:
     for k in args.folds if args.folds is not None else range(args.cv):
         run_dir = args.run_dir / f"cv{k}"
         committed = REPO_RESUME / f"speech-cv{k}" / "result.json"
-        if committed.exists() and not (run_dir / "result.json").exists():
+        if args.resume and committed.exists() and not (run_dir / "result.json").exists():
             run_dir.mkdir(parents=True, exist_ok=True)
             shutil.copy2(committed, run_dir / "result.json")
         if (run_dir / "result.json").exists():
