@@ -48,8 +48,9 @@ def not_sure_threshold(probs: np.ndarray, labels: np.ndarray, groups: int = 12, 
     sure". Equal groups rather than fixed-width bins: on 120 validation clips the low-confidence
     bins held too few clips to judge, so none ever counted and the threshold fell to zero.
     """
-    order = np.argsort(-probs.max(axis=1), kind="stable")
-    confidence = probs.max(axis=1)[order]
+    confidence = probs.max(axis=1)
+    order = np.argsort(-confidence, kind="stable")
+    confidence = confidence[order]
     correct = (probs.argmax(axis=1) == labels)[order]
     n_groups = max(1, min(groups, len(order) // min_count))
     threshold = 1.0

@@ -8,7 +8,6 @@ rather than restarting it, and that a release writes the .keras, the .tflite and
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,9 +21,14 @@ from emotion.data_dir import data_dir
 pytestmark = pytest.mark.slow
 
 
-def _run(module: str, *args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True, timeout=900,
-                          env={**os.environ, **(env or {})})
+@pytest.fixture(autouse=True)
+def _own_resume_points(tmp_path, monkeypatch):
+    """The CLIs keep resume points in a temporary folder, never reading or writing the repository's."""
+    monkeypatch.setenv("EMOTION_RESUME_DIR", str(tmp_path / "resume"))
+
+
+def _run(module: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -58,26 +62,24 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     tiny.to_csv(tmp_path / "tiny.csv", index=False)
     out = tmp_path / "models" / "speech.keras"
     common = ("--manifest", str(tmp_path / "tiny.csv"), "--out", str(out))
-    committed = {"EMOTION_RESUME_DIR": str(tmp_path / "resume")}  # never the repository's resume points
 
-    first = _run("emotion.train.speech", *common, "--epochs", "2", "--run-dir", str(tmp_path / "run"), env=committed)
+    first = _run("emotion.train.speech", *common, "--epochs", "2", "--run-dir", str(tmp_path / "run"))
     assert "train 128 clips (actors 1-16), val 16" in first and "epoch 2/2" in first
-    second = _run("emotion.train.speech", *common, "--epochs", "3", "--resume", "--run-dir", str(tmp_path / "run"),
-                  env=committed)
+    second = _run("emotion.train.speech", *common, "--epochs", "3", "--resume", "--run-dir", str(tmp_path / "run"))
     assert "resuming" in second and "epoch 3/3" in second and "epoch 1/" not in second
     assert json.loads((tmp_path / "run" / "state.json").read_text())["epochs_done"] == 3
     assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
 
     cv = (*common, "--epochs", "1", "--cv", "4", "--run-dir", str(tmp_path / "cv"))
-    assert "folds with a result: 2 of 4" in _run("emotion.train.speech", *cv, "--folds", "0,1", env=committed)
+    assert "folds with a result: 2 of 4" in _run("emotion.train.speech", *cv, "--folds", "0,1")
     assert not out.with_suffix(".cv.json").exists()
     # A session that must stop commits the folds' results; a fresh machine picks them up untrained.
-    _run("emotion.train.speech", *cv, "--folds", "0,1", "--save-resume-point", env=committed)
+    _run("emotion.train.speech", *cv, "--folds", "0,1", "--save-resume-point")
     assert (tmp_path / "resume" / "speech-cv1" / "result.json").exists()
     shutil.rmtree(tmp_path / "cv")
-    again = _run("emotion.train.speech", *cv, "--folds", "0,1", "--resume", env=committed)
+    again = _run("emotion.train.speech", *cv, "--folds", "0,1", "--resume")
     assert "folds with a result: 2 of 4" in again and "epoch 1/1" not in again
-    _run("emotion.train.speech", *cv, "--folds", "2,3", env=committed)
+    _run("emotion.train.speech", *cv, "--folds", "2,3")
     summary = json.loads(out.with_suffix(".cv.json").read_text())
     tested = [a for fold in summary["folds"] for a in fold["test_actors"]]
     assert sorted(tested) == list(range(1, 25))  # every actor tested exactly once

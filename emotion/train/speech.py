@@ -118,6 +118,11 @@ def train_one(table, train_actors, val_actors, args, run_dir: Path, name: str) -
     return keras.models.load_model(run_dir / "best.keras"), val_x, val_y
 
 
+def chosen_folds(args) -> list[int]:
+    """The folds this process runs: --folds, else all --cv of them."""
+    return args.folds if args.folds is not None else list(range(args.cv))
+
+
 def cross_validate(table, args) -> None:
     """K folds of actors; each fold's test group is half men, half women (odd actors are men).
 
@@ -127,9 +132,9 @@ def cross_validate(table, args) -> None:
     """
     actors = np.arange(1, 25)
     groups = np.array_split(actors, args.cv)
-    for k in args.folds if args.folds is not None else range(args.cv):
-        run_dir = args.run_dir / f"cv{k}"
-        committed = REPO_RESUME / f"speech-cv{k}" / "result.json"
+    for k in chosen_folds(args):
+        run_dir, name = args.run_dir / f"cv{k}", f"speech-cv{k}"
+        committed = REPO_RESUME / name / "result.json"
         if args.resume and committed.exists() and not (run_dir / "result.json").exists():
             run_dir.mkdir(parents=True, exist_ok=True)
             shutil.copy2(committed, run_dir / "result.json")
@@ -137,7 +142,7 @@ def cross_validate(table, args) -> None:
             continue
         test_group = [int(a) for a in groups[k]]
         rest = [int(a) for a in actors if a not in test_group]
-        best, _, _ = train_one(table, rest[2:], rest[:2], args, run_dir, f"speech-cv{k}")  # val: one man, one woman
+        best, _, _ = train_one(table, rest[2:], rest[:2], args, run_dir, name)  # val: one man, one woman
         classifier = SpeechClassifier(export_tflite(with_temperature(best, 1.0), run_dir / "best.tflite"))
         test = table[table.actor.isin(test_group)]
         probs, _ = classifier.score_clips(load_clips(list(test.file)))
@@ -163,7 +168,7 @@ def cross_validate(table, args) -> None:
 
 def save_cv_resume_points(args) -> None:
     """Per fold, its result if it has one, else its last checkpoint, into models/_resume/speech-cv<k>/."""
-    for k in args.folds if args.folds is not None else range(args.cv):
+    for k in chosen_folds(args):
         run_dir = args.run_dir / f"cv{k}"
         if (run_dir / "result.json").exists():
             print(f"saved {save_resume_point(run_dir, f'speech-cv{k}', ('result.json',))}", flush=True)
