@@ -27,6 +27,10 @@ def show_card(spec: ModelSpec) -> None:
     columns[2].metric("Calibration error (ECE)", f"{metrics['ece']:.3f}")
     latency = metrics.get("ms_per_face", metrics.get("ms_per_window"))
     columns[3].metric("Time per face" if "ms_per_face" in metrics else "Time per 3 s window", f"{latency:.1f} ms")
+    if training.get("members"):
+        alone = ", ".join(f"{member['val_accuracy']:.0%}" for member in training["members"])
+        st.caption(f"This model averages {len(training['members'])} networks trained the same way with different "
+                   f"random seeds. On the validation data together {training['val_accuracy']:.0%}, each alone {alone}.")
     data = training.get("data", {})
     st.markdown("**Data and split** — " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in data.items()))
     st.caption(f"Tested on {metrics['n']:,} examples. \"Not sure\" is shown below "

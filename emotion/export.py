@@ -19,6 +19,19 @@ def with_temperature(logit_model: keras.Model, temperature: float) -> keras.Mode
     return keras.Model(inputs, probs, name=f"{logit_model.name}_calibrated")
 
 
+def averaged_logits(members: list[keras.Model]) -> keras.Model:
+    """One logit model that averages `members` (same input, e.g. runs with different seeds).
+
+    A seed ensemble as a single model: temperature, TFLite export and the app see one network,
+    and the input's features are computed once for all members.
+    """
+    inputs = keras.Input(members[0].input_shape[1:], name=members[0].input.name)
+    for index, member in enumerate(members):
+        member.name = f"member_{index}"  # nested models need distinct names to save and export
+    logits = keras.layers.Average(name="mean_logits")([member(inputs, training=False) for member in members])
+    return keras.Model(inputs, logits, name="ensemble")
+
+
 def export_tflite(model: keras.Model, path: Path) -> Path:
     """Write `model` as .tflite, float32, batch size free; TFLite runs it without Keras.
 

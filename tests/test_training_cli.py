@@ -70,6 +70,15 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     assert json.loads((tmp_path / "run" / "state.json").read_text())["epochs_done"] == 3
     assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
 
+    # A seed ensemble: a second run of the recipe, then both runs' best epochs released as one model.
+    _run("emotion.train.speech", *common, "--epochs", "1", "--seed", "7", "--run-dir", str(tmp_path / "run7"))
+    both = _run("emotion.train.speech", *common, "--epochs", "3", "--release-now",
+                "--ensemble", str(tmp_path / "run"), str(tmp_path / "run7"))
+    assert "2 networks" in both
+    record = json.loads(out.with_suffix(".train.json").read_text())
+    assert [m["epochs_done"] for m in record["members"]] == [3, 1] and record["complete"] is False
+    assert len(record["training_commands"]) == 3 and 0.0 <= record["val_accuracy"] <= 1.0
+
     cv = (*common, "--epochs", "1", "--cv", "4", "--run-dir", str(tmp_path / "cv"))
     assert "folds with a result: 2 of 4" in _run("emotion.train.speech", *cv, "--folds", "0,1")
     assert not out.with_suffix(".cv.json").exists()

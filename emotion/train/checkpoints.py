@@ -137,26 +137,37 @@ def open_run(run_dir: Path, resume: bool, build_and_compile, command: str,
     return build_and_compile(), RunState(commands=[command])
 
 
-def release(run_dir: Path, x_val: np.ndarray, y_val: np.ndarray, out: Path, command: str,
+def release(run_dirs: list[Path], x_val: np.ndarray, y_val: np.ndarray, out: Path, command: str,
             planned_epochs: int, extra: dict | None = None) -> None:
-    """Calibrate the best epoch on validation data and write what ships, with its training record.
+    """Calibrate on validation data and write what ships, with its training record.
 
-    Also used mid-run (`--release-now`) so the app can use the best model so far; the record
-    then says how many of the planned epochs it has seen.
+    One run ships its best epoch; several runs (the same recipe with different seeds) ship the
+    average of their best epochs' logits, one model. Also used mid-run (`--release-now`) so the
+    app can use the best model so far; the record then says how many of the planned epochs it
+    has seen.
     """
     from emotion.calibration import fit_temperature
-    from emotion.export import save_release
+    from emotion.export import averaged_logits, save_release
 
-    best = keras.models.load_model(run_dir / "best.keras", compile=False)  # weights only: no optimizer state
-    temperature = fit_temperature(best.predict(x_val, batch_size=256, verbose=0), y_val)
+    # Weights only (compile=False): the optimizer state stays behind.
+    members = [keras.models.load_model(run_dir / "best.keras", compile=False) for run_dir in run_dirs]
+    best = members[0] if len(members) == 1 else averaged_logits(members)
+    logits = best.predict(x_val, batch_size=256, verbose=0)
+    temperature = fit_temperature(logits, y_val)
     save_release(best, temperature, out)
-    state = load_state(run_dir)
+    states = [load_state(run_dir) for run_dir in run_dirs]
     record = {
-        "training_commands": state.commands, "release_command": command, "temperature": temperature, "epochs_done": state.epochs_done,
-        "planned_epochs": planned_epochs, "complete": state.epochs_done >= planned_epochs,
-        "best_epoch": state.best_epoch, "best_val_accuracy": state.best_val_accuracy,
-        "train_seconds": round(state.seconds), **(extra or {}), "history": state.history,
+        "training_commands": [c for state in states for c in state.commands], "release_command": command,
+        "temperature": temperature, "epochs_done": min(state.epochs_done for state in states),
+        "planned_epochs": planned_epochs, "complete": all(state.epochs_done >= planned_epochs for state in states),
+        "val_accuracy": float(np.mean(logits.argmax(axis=1) == y_val)),
+        "train_seconds": round(sum(state.seconds for state in states)), **(extra or {}),
     }
+    if len(states) == 1:
+        record |= {"best_epoch": states[0].best_epoch, "history": states[0].history}
+    else:
+        record["members"] = [{"run_dir": str(run_dir), "best_epoch": state.best_epoch, "val_accuracy": state.best_val_accuracy,
+                              "epochs_done": state.epochs_done} for run_dir, state in zip(run_dirs, states)]
     out.with_suffix(".train.json").write_text(json.dumps(record, indent=1) + "\n")
-    print(f"wrote {out} (temperature {temperature:.3f}, best epoch {state.best_epoch}"
-          f" of {state.epochs_done}/{planned_epochs})", flush=True)
+    print(f"wrote {out} ({len(members)} network{'s' if len(members) > 1 else ''}, temperature {temperature:.3f},"
+          f" validation accuracy {record['val_accuracy']:.3f}, epochs {record['epochs_done']}/{planned_epochs})", flush=True)

@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"saved {save_resume_point(args.run_dir, 'face')}", flush=True)
         return
     if args.release_now:
-        release(args.run_dir, x_val, y_val, args.out, command, args.epochs, {"data": DATA_RECORD})
+        release([args.run_dir], x_val, y_val, args.out, command, args.epochs, {"data": DATA_RECORD})
         return
     model, state = open_run(args.run_dir, args.resume, lambda: compile_model(steps, args.epochs, args.lr), command, "face")
     if state.epochs_done < args.epochs:
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
             callbacks=[EpochCheckpoint(args.run_dir, state, args.epochs)],
             verbose=0,
         )
-    release(args.run_dir, x_val, y_val, args.out, command, args.epochs, {"data": DATA_RECORD})
+    release([args.run_dir], x_val, y_val, args.out, command, args.epochs, {"data": DATA_RECORD})
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ def _model_lines(spec: ModelSpec) -> list[str]:
         return [f"- **{spec.title}**: not trained and evaluated yet."]
     m, t = card["metrics"], card.get("training", {})
     progress = "" if t.get("complete", True) else f" (interim: {t.get('epochs_done')} of {t.get('planned_epochs')} planned epochs)"
+    if t.get("members"):
+        progress += f" (the mean of {len(t['members'])} networks trained with different seeds)"
     unit = "clips" if spec.key == "speech" else "images"
     actors = f" (actors {m['actors'][0]}-{m['actors'][-1]})" if m.get("actors") else ""
     where = f"{m.get('split', 'test')} {unit}{actors}"

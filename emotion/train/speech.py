@@ -1,6 +1,7 @@
 """Train the speech-emotion network on RAVDESS with an actor-independent split.
 
     python -m emotion.train.speech [--manifest CSV] [--epochs 200] [--resume]
+    python -m emotion.train.speech --release-now --ensemble RUN_DIR RUN_DIR ...  # seed ensemble
     python -m emotion.train.speech --cv 4        # k-fold cross-validation over actor groups
     python -m emotion.train.speech --cv 4 --folds 0,1   # some folds (two processes can share them)
 
@@ -192,6 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--save-resume-point", action="store_true",
                         help="do not train: copy the last checkpoint to models/_resume/speech (with --cv: each"
                              " fold's result or last checkpoint to models/_resume/speech-cv<k>) for committing")
+    parser.add_argument("--ensemble", type=Path, nargs="+", metavar="RUN_DIR",
+                        help="with --release-now: release the average of these runs' best epochs (the same recipe"
+                             " trained with different --seed values) as one model")
     parser.add_argument("--cv", type=int, default=0, help="run K-fold cross-validation over actor groups")
     parser.add_argument("--folds", type=lambda text: [int(k) for k in text.split(",")],
                         help="with --cv: only these folds, e.g. 0,1 (results are kept per fold)")
@@ -210,10 +214,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.release_now:
         val = table[table.actor.isin(VAL_ACTORS)]
         val_x = centre_windows(load_clips(list(val.file)))
-        release(args.run_dir, val_x, val.label.to_numpy(), args.out, args.command, args.epochs, {"data": data})
+        release(args.ensemble or [args.run_dir], val_x, val.label.to_numpy(), args.out, args.command, args.epochs, {"data": data})
         return
     _, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, "speech")
-    release(args.run_dir, val_x, val_y, args.out, args.command, args.epochs, {"data": data})
+    release([args.run_dir], val_x, val_y, args.out, args.command, args.epochs, {"data": data})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,35 @@
+"""What ships: a seed ensemble is one model whose logits are its members' mean, and it survives
+saving, temperature and TFLite export with the same numbers."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from emotion.calibration import softmax
+from emotion.export import averaged_logits, save_release
+from emotion.speech.features import FEATURE_SHAPE
+from emotion.speech.network import build_speech_network
+from emotion.tflite_model import TFLiteModel
+
+
+def test_seed_ensemble_averages_logits_and_ships_as_one_tflite(tmp_path):
+    members = []
+    for seed in (1, 2):
+        keras.utils.set_random_seed(seed)
+        members.append(build_speech_network())
+    x = np.random.default_rng(0).normal(size=(3, *FEATURE_SHAPE)).astype(np.float32)
+    each = [member.predict(x, verbose=0) for member in members]
+    assert not np.allclose(each[0], each[1]), "differently seeded members must differ, or the test proves nothing"
+
+    ensemble = averaged_logits(members)
+    np.testing.assert_allclose(ensemble.predict(x, verbose=0), np.mean(each, axis=0), rtol=1e-4, atol=1e-5)
+
+    save_release(ensemble, 1.5, tmp_path / "speech.keras")
+    expected = softmax(np.mean(each, axis=0), 1.5)
+    reloaded = keras.models.load_model(tmp_path / "speech.keras")
+    np.testing.assert_allclose(reloaded.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
+    shipped = TFLiteModel(tmp_path / "speech.tflite").predict(x)
+    np.testing.assert_allclose(shipped, expected, rtol=1e-3, atol=1e-5)
+    assert shipped.sum(axis=1) == pytest.approx(np.ones(3), abs=1e-5)
