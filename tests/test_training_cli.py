@@ -70,8 +70,12 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     assert json.loads((tmp_path / "run" / "state.json").read_text())["epochs_done"] == 3
     assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
 
-    # A seed ensemble: a second run of the recipe, then both runs' best epochs released as one model.
-    _run("emotion.train.speech", *common, "--epochs", "1", "--seed", "7", "--run-dir", str(tmp_path / "run7"))
+    # A seed ensemble: a second run of the recipe (it releases into its run dir, never over the
+    # shipped model), then both runs' best epochs released as one model.
+    shipped = out.read_bytes()
+    _run("emotion.train.speech", "--manifest", str(tmp_path / "tiny.csv"), "--epochs", "1", "--seed", "7",
+         "--run-dir", str(tmp_path / "run7"))
+    assert (tmp_path / "run7" / "speech.tflite").exists() and out.read_bytes() == shipped
     both = _run("emotion.train.speech", *common, "--epochs", "3", "--release-now",
                 "--ensemble", str(tmp_path / "run"), str(tmp_path / "run7"))
     assert "2 networks" in both

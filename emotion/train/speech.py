@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 TRAIN_ACTORS = tuple(range(1, 17))
 VAL_ACTORS = (17, 18)
 TEST_ACTORS = tuple(range(19, 25))
+DEFAULT_SEED = 1234
 
 
 class AugmentedWindows(keras.utils.PyDataset):
@@ -167,6 +168,11 @@ def cross_validate(table, args) -> None:
     print(json.dumps(summary), flush=True)
 
 
+def resume_name(args) -> str:
+    """The run's folder under models/_resume: runs with other seeds (ensemble members) keep their own."""
+    return "speech" if args.seed == DEFAULT_SEED else f"speech-seed{args.seed}"
+
+
 def save_cv_resume_points(args) -> None:
     """Per fold, its result if it has one, else its last checkpoint, into models/_resume/speech-cv<k>/."""
     for k in chosen_folds(args):
@@ -184,9 +190,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--run-dir", type=Path, default=DEFAULT_CACHE / "speech")
-    parser.add_argument("--out", type=Path, default=REPO / "models" / "speech.keras")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--run-dir", type=Path, help="default: ~/.cache/emotion/speech (other seeds: speech-seed<N>)")
+    parser.add_argument("--out", type=Path, help="default: models/speech.keras (other seeds, ensemble members:"
+                                                 " speech.keras in the run dir, so they never replace the shipped model)")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--release-now", action="store_true",
                         help="do not train: calibrate and release the best epoch so far")
@@ -201,6 +208,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="with --cv: only these folds, e.g. 0,1 (results are kept per fold)")
     args = parser.parse_args(argv)
     args.command = "python -m emotion.train.speech " + shlex.join(argv if argv is not None else sys.argv[1:])
+    args.run_dir = args.run_dir or DEFAULT_CACHE / resume_name(args)
+    args.out = args.out or (REPO / "models" if args.seed == DEFAULT_SEED else args.run_dir) / "speech.keras"
     seed_everything(args.seed)
     table = read_manifest(args.manifest or data_dir(args.data_dir) / "ravdess" / "manifest.csv")
     if args.cv:
@@ -209,14 +218,14 @@ def main(argv: list[str] | None = None) -> None:
     data = {"name": "RAVDESS speech (1,440 clips, 24 actors)", "train_actors": list(TRAIN_ACTORS),
             "val_actors": list(VAL_ACTORS), "test_actors": list(TEST_ACTORS)}
     if args.save_resume_point:
-        print(f"saved {save_resume_point(args.run_dir, 'speech')}", flush=True)
+        print(f"saved {save_resume_point(args.run_dir, resume_name(args))}", flush=True)
         return
     if args.release_now:
         val = table[table.actor.isin(VAL_ACTORS)]
         val_x = centre_windows(load_clips(list(val.file)))
         release(args.ensemble or [args.run_dir], val_x, val.label.to_numpy(), args.out, args.command, args.epochs, {"data": data})
         return
-    _, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, "speech")
+    _, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, resume_name(args))
     release([args.run_dir], val_x, val_y, args.out, args.command, args.epochs, {"data": data})
 
 
