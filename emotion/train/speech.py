@@ -70,6 +70,17 @@ class AugmentedWindows(keras.utils.PyDataset):
         self.order = np.random.default_rng((self.seed, self.epoch)).permutation(len(self.clips))
 
 
+def actor_ranges(actors) -> str:
+    """[3, 4, 5, 6, 13, 14] -> "3-6, 13-14": a CV fold's training actors are not one run."""
+    runs: list[list[int]] = []
+    for actor in sorted(actors):
+        if runs and actor == runs[-1][-1] + 1:
+            runs[-1].append(actor)
+        else:
+            runs.append([actor])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
+
+
 def centre_windows(clips: list[np.ndarray]) -> np.ndarray:
     """One deterministic window per clip, centred, for validation during training."""
     out = []
@@ -107,7 +118,7 @@ def train_one(table, train_actors, val_actors, args, run_dir: Path, name: str) -
     train_y, val_y = train.label.to_numpy(), val.label.to_numpy()
     batches = AugmentedWindows(load_clips(list(train.file)), train_y, args.batch_size, args.seed)
     val_x = centre_windows(load_clips(list(val.file)))
-    print(f"train {len(train)} clips (actors {min(train_actors)}-{max(train_actors)}), val {len(val)}", flush=True)
+    print(f"train {len(train)} clips (actors {actor_ranges(train_actors)}), val {len(val)}", flush=True)
     model, state = open_run(run_dir, args.resume, lambda: compile_model(len(batches), args.epochs, args.lr),
                             args.command, name)
     batches.epoch = state.epochs_done
