@@ -1,21 +1,24 @@
 """Live: webcam and microphone through WebRTC, with a label on each face and on the voice.
 
 Pattern: emotion.live.LiveSession owns the WebRTC callbacks (worker threads, no Streamlit
-calls) and records into this user's Timeline; this page only reads `snapshot()` inside an
-st.fragment that reruns a few times a second while the stream plays, so the video never waits
-for the page. The session and its timeline live in st.session_state: nobody else sees them,
-and they are gone when the tab closes.
+calls) and records into this user's Timeline; this page only reads a snapshot and the report's
+rows for the shown window (emotion.report) inside an st.fragment that reruns twice a second
+while the stream plays, so the video never waits for the page and a refresh costs the same in
+the first minute and the hundredth. The session and its timeline live in st.session_state:
+nobody else sees them, and they are gone when the tab closes.
 """
 
+import pandas as pd
 import streamlit as st
-from streamlit_webrtc import WebRtcMode, webrtc_streamer
+from streamlit_webrtc import WebRtcMode, create_audio_sink_track, webrtc_streamer
 
 from emotion.charts import timeline_figure
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
-from emotion.live import LiveSession
+from emotion.live import LiveSession, LiveSnapshot
 from emotion.overlay import face_caption
 from emotion.registry import FACE, SPEECH, not_sure_below
-from emotion.timeline import Timeline, to_frame
+from emotion.report import BOTH, Thresholds, build_rows, latest, probabilities_of
+from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
 from emotion.ui.readings import big_label, face_bars, fusion_note, summary_and_downloads, voice_bars, voice_text
 from emotion.ui.webrtc import ice_configuration
@@ -37,35 +40,65 @@ def live_session() -> LiveSession:
     return st.session_state.live_session
 
 
-def readings_panel(session: LiveSession, thresholds: dict[str, float], smoothing: float, window_s: float) -> None:
+def stats_line(snapshot: LiveSnapshot) -> str:
+    """Media received and analysed: the page's proof that no sound is lost (benchmarks/live.py reads it)."""
+    c = snapshot.counters
+    line = (f"Camera: {c.video_analysed} of {c.video_received} frames analysed · Microphone: {c.audio_analysed} of "
+            f"{c.audio_received} sound frames analysed ({c.audio_seconds:.1f} s) · voice readings: {c.voice_readings}")
+    return line + (f" · {c.audio_lost} sound frames lost on the way" if c.audio_lost else "")
+
+
+def window_view(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float):
+    """The report's rows for the last `window_s` and their chart, rebuilt only when the timeline
+    or a setting changed since the last refresh."""
+    key = (session.timeline.version, thresholds, smoothing, window_s)
+    cached = st.session_state.get("live_view")
+    if cached is None or cached[0] != key:
+        rows = build_rows(session.timeline.cells(since_s=session.timeline.now() - window_s), thresholds, smoothing)
+        cached = (key, rows, timeline_figure(rows))
+        st.session_state.live_view = cached
+    return cached[1], cached[2]
+
+
+def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float) -> None:
     now = session.snapshot()
+    rows, figure = window_view(session, thresholds, smoothing, window_s)
     left, right = st.columns(2)
     with left:
         st.markdown("#### Face")
         if now.faces:
             face = now.faces[0]
-            big_label("", face.probabilities, FACE_CLASSES, thresholds["face"])
+            big_label("", face.probabilities, FACE_CLASSES, thresholds.face)
             for other in now.faces:
-                st.markdown(f"**{face_caption(other.number, other.probabilities, thresholds['face'])[0]}**")
+                st.markdown(f"**{face_caption(other.number, other.probabilities, thresholds.face)[0]}**")
             face_bars(face.probabilities, f"Face {face.number}", key="live-face-bars")
         else:
-            st.markdown("### 🙈 no face in view" if now.video_frames else "Waiting for the camera…")
+            st.markdown("### 🙈 no face in view" if now.counters.video_analysed else "Waiting for the camera…")
     with right:
         st.markdown("#### Voice")
         if now.voice is None:
-            st.markdown("Listening…" if now.audio_seconds else "Waiting for the microphone…")
+            st.markdown("Listening…" if now.counters.audio_received else "Waiting for the microphone…")
         else:
-            big_label("🔇 no speech", now.voice.probabilities, VOICE_CLASSES, thresholds["voice"])
-            st.markdown(f"**{voice_text(now.voice.probabilities, thresholds['voice'])}**")
+            big_label("🔇 no speech", now.voice.probabilities, VOICE_CLASSES, thresholds.voice)
+            st.markdown(f"**{voice_text(now.voice.probabilities, thresholds.voice)}**")
             if now.voice.probabilities is not None:
                 voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")
-    if now.fused is not None:
-        big_label("", now.fused, FACE_CLASSES, thresholds["fused"])
+    both = latest(rows, BOTH)
+    if both is not None and (now.faces or now.voice is not None):
+        big_label("", probabilities_of(both, FACE_CLASSES), FACE_CLASSES, thresholds.face)
         st.caption("Face and voice together")
-    st.caption(f"Video frames analysed: {now.video_frames} · sound received: {now.audio_seconds:.1f} s · "
-               f"voice readings: {now.voice_readings}")
-    frame = to_frame(session.timeline.snapshot(), thresholds, smoothing)
-    st.plotly_chart(timeline_figure(frame, window_s=window_s), key="live-timeline")
+    st.caption(stats_line(now))
+    notice = session.falling_behind()
+    if notice:
+        st.caption(f"🐢 {notice}")
+    st.plotly_chart(figure, key="live-timeline")
+
+
+def session_summary(session: LiveSession, thresholds: Thresholds, smoothing: float) -> None:
+    st.subheader("This session")
+    rows: pd.DataFrame = build_rows(session.timeline.cells(), thresholds, smoothing)
+    summary_and_downloads(rows, "emotion-mirror-session", key="live")
+    st.button("Clear the timeline", on_click=session.timeline.clear, icon="🧹")
 
 
 def main() -> None:
@@ -79,7 +112,7 @@ def main() -> None:
         voice_threshold = st.slider("Say \"not sure\" below (voice)", 0.0, 1.0, not_sure_below(SPEECH), 0.05)
         smoothing = st.slider("Smoothing (seconds)", 0.0, 5.0, 1.0, 0.5)
         window_s = st.slider("Timeline shows the last (seconds)", 30, 600, 180, 30)
-    thresholds = {"face": face_threshold, "voice": voice_threshold, "fused": face_threshold}
+    thresholds = Thresholds(face=face_threshold, voice=voice_threshold)
     session = live_session()
     session.face_threshold = face_threshold
     constraints = MODES[mode]
@@ -87,13 +120,16 @@ def main() -> None:
         model_missing_note("face")
     if constraints["audio"] and session.speech is None:
         model_missing_note("speech")
+    # Sound goes to a sink, which receives every frame and sends nothing back (no echo); video
+    # goes through the queued callback, which sees every frame and analyses the newest.
     context = webrtc_streamer(
         key=f"live-{mode}",
         mode=WebRtcMode.SENDRECV,
         rtc_configuration=ice_configuration(),
         media_stream_constraints=constraints,
-        video_frame_callback=session.on_video if constraints["video"] else None,
-        audio_frame_callback=session.on_audio if constraints["audio"] else None,
+        queued_video_frames_callback=session.on_video_frames if constraints["video"] else None,
+        sink_audio_track=create_audio_sink_track(session.on_audio, key=f"live-sound-{mode}")
+        if constraints["audio"] else None,
         async_processing=True,
     )
     playing = context.state.playing
@@ -107,10 +143,7 @@ def main() -> None:
     live_panel()
     fusion_note()
     if not playing and len(session.timeline):
-        st.subheader("This session")
-        frame = to_frame(session.timeline.snapshot(), thresholds, smoothing)
-        summary_and_downloads(frame, "emotion-mirror-session", key="live")
-        st.button("Clear the timeline", on_click=session.timeline.clear, icon="🧹")
+        session_summary(session, thresholds, smoothing)
     st.caption("Video and sound go to this app's server for analysis (through a TURN relay when your network "
                "needs one) and are never saved. The timeline stays in this browser tab's session only.")
 

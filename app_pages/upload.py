@@ -14,7 +14,7 @@ from emotion.media import ALL_EXTENSIONS, MAX_DURATION_S, MAX_UPLOAD_MB, MediaEr
 from emotion.overlay import draw_faces
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.charts import timeline_figure
-from emotion.timeline import to_frame
+from emotion.report import Thresholds, build_rows
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
 from emotion.ui.readings import face_bars, face_text, fusion_note, summary_and_downloads
 from emotion.upload import analyse_clip, analyse_image
@@ -69,10 +69,9 @@ def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_thres
         st.warning("No face was found in this video.")
     if info.has_audio and speech is not None and report.windows_with_speech == 0:
         st.warning("No speech was heard in this clip.")
-    thresholds = {"face": face_threshold, "fused": face_threshold, "voice": voice_threshold}
-    frame = to_frame(report.observations, thresholds, smoothing)
+    rows = build_rows(report.cells, Thresholds(face=face_threshold, voice=voice_threshold), smoothing)
     st.subheader("Timeline")
-    st.plotly_chart(timeline_figure(frame), key="upload-timeline")
+    st.plotly_chart(timeline_figure(rows), key="upload-timeline")
     fusion_note()
     if report.key_frames:
         st.subheader("Key frames")
@@ -82,7 +81,7 @@ def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_thres
                                  caption=f"{key_frame.t:.1f} s — " + "; ".join(
                                      face_text(key_frame.readings, key_frame.numbers, face_threshold)))
     st.subheader("Summary")
-    summary_and_downloads(frame, f"{name}-emotions", key="upload")
+    summary_and_downloads(rows, f"{name}-emotions", key="upload")
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from emotion.labels import COLOURS
+from emotion.report import SOURCE_TITLES, SOURCES
 
 
 def probability_bars(classes: Sequence[str], probabilities: Sequence[float], title: str = "") -> go.Figure:
@@ -40,18 +41,17 @@ def recall_bars(recall: dict[str, float], title: str = "") -> go.Figure:
     return probability_bars(list(recall), list(recall.values()), title)
 
 
-def timeline_figure(frame, sources: Sequence[str] = ("face", "voice", "fused"), window_s: float | None = None) -> go.Figure:
-    """One row per source: a marker per reading at (time, label), coloured by label, sized by
-    confidence. `frame` is emotion.timeline.to_frame's table; `window_s` keeps the last seconds."""
+def timeline_figure(rows, window_s: float | None = None) -> go.Figure:
+    """One panel per source: a marker per step at (time, label), coloured by label, sized by
+    confidence. `rows` is emotion.report.build_rows's table; `window_s` keeps the last seconds."""
     from plotly.subplots import make_subplots
 
-    titles = {"face": "Face", "voice": "Voice", "fused": "Face + voice"}
-    present = [s for s in sources if not frame.empty and (frame["source"] == s).any()] or list(sources[:1])
+    present = [s for s in SOURCES if not rows.empty and (rows["source"] == s).any()] or [SOURCES[0]]
     figure = make_subplots(rows=len(present), cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                           subplot_titles=[titles.get(s, s) for s in present])
-    end = float(frame["t"].max()) if not frame.empty else 0.0
+                           subplot_titles=[SOURCE_TITLES[s] for s in present])
+    end = float(rows["t"].max()) if not rows.empty else 0.0
     for row, source in enumerate(present, start=1):
-        part = frame[frame["source"] == source] if not frame.empty else frame
+        part = rows[rows["source"] == source] if not rows.empty else rows
         if window_s is not None and not part.empty:
             part = part[part["t"] >= end - window_s]
         for label, group in part.groupby("label", sort=False) if not part.empty else []:

@@ -23,20 +23,18 @@ for _voice, _face in VOICE_TO_FACE.items():
 
 
 def voice_in_face_classes(voice: np.ndarray) -> np.ndarray:
-    """(8,) RAVDESS probabilities -> (7,) FER2013 probabilities (calm added to neutral)."""
+    """(..., 8) RAVDESS probabilities -> (..., 7) FER2013 probabilities (calm added to neutral)."""
     return np.asarray(voice, np.float32) @ _MAPPING
 
 
-def fuse(face: np.ndarray | None, voice: np.ndarray | None) -> np.ndarray | None:
-    """Confidence-weighted mean of both sides in FER2013 order; one side alone if the other is
-    missing; None when neither has anything to say."""
-    sides = []
-    if face is not None:
-        sides.append(np.asarray(face, np.float32))
-    if voice is not None:
-        sides.append(voice_in_face_classes(voice))
-    if not sides:
-        return None
-    weights = np.array([side.max() for side in sides])
-    fused = np.tensordot(weights, np.stack(sides), axes=1) / weights.sum()
-    return fused / fused.sum()
+def fuse_rows(face: np.ndarray, voice: np.ndarray) -> np.ndarray:
+    """(n, 7) face and (n, 8) voice rows, NaN where a side has nothing -> (n, 7) face + voice,
+    NaN where neither side has anything: the confidence-weighted mean of the sides present."""
+    sides = np.stack([np.asarray(face, np.float64), voice_in_face_classes(voice).astype(np.float64)])
+    present = ~np.isnan(sides).any(axis=2)  # (2, n)
+    weights = np.where(present, np.nan_to_num(sides).max(axis=2), 0.0)
+    total = np.einsum("sn,snc->nc", weights, np.nan_to_num(sides))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fused = total / total.sum(axis=1, keepdims=True)
+    fused[~present.any(axis=0)] = np.nan
+    return fused

@@ -1,16 +1,20 @@
 """The WebRTC callbacks and their buffers: camera and microphone in, labelled video and readings out.
 
-The callbacks run on streamlit-webrtc's worker threads, so nothing here calls Streamlit; the
-page reads `snapshot()` on a timer. Video: the callback analyses the frame it is given; with
-async processing streamlit-webrtc hands it only the newest frame, so a slow model drops frames
-instead of queueing them. Audio: every frame matters, so the callback only copies samples into
-a queue and returns silence (the microphone is not echoed back); a speech worker thread drains
-the queue and, if it fell behind, classifies only the newest window.
+Nothing here calls Streamlit; the page reads `snapshot()` on a timer. The two media kinds are
+treated differently on purpose:
 
-Measured here with streamlit-webrtc 0.79 and headless Chromium (fake camera and microphone, in
-SENDRECV with a video callback): `queued_audio_frames_callback` received one frame and then
-nothing, whether it echoed or silenced; `audio_frame_callback` received every 20 ms frame
-(48 kHz stereo s16), because a callback this cheap never falls behind.
+- Video goes through `on_video_frames`, streamlit-webrtc's queued callback: it runs on the track's
+  worker thread and receives every frame that arrived since its last call, so it can count them,
+  and it analyses only the newest. A slow model drops frames instead of falling behind.
+- Sound goes to `on_audio`, the callback of an AudioSinkTrack (a consumer that receives every
+  frame in order on aiortc's event loop, and sends nothing back, so the microphone is never
+  echoed). It only copies the 20 ms of samples into a queue; a speech worker thread drains the
+  queue into the SpeechStream, every frame of it, and classifies the newest window each hop.
+  With the per-frame `audio_frame_callback`, streamlit-webrtc's worker hands over only the
+  newest queued frame and silently drops the rest whenever the process stalls.
+
+Counters of frames received and analysed are kept for the page's stats line, for the notice
+when the server cannot keep up, and for benchmarks/live.py.
 """
 
 from __future__ import annotations
@@ -18,22 +22,30 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from typing import NamedTuple
 
 import av
 import numpy as np
 
 from emotion.face.analyse import FaceAnalyzer
-from emotion.fusion import fuse
-from emotion.media import audio_frame_samples, silent_like
+from emotion.media import audio_frame_samples
 from emotion.overlay import draw_faces
 from emotion.speech.classify import SpeechClassifier, SpeechStream, VoiceReading
 from emotion.timeline import Timeline
 from emotion.tracking import FaceTracker
 
 VOICE_FRESH_S = 2.0
-"""A voice reading older than this no longer counts for the fused reading or the label."""
+"""A voice reading older than this is no longer shown as the voice 'now'."""
+FACES_FRESH_S = 1.0
+"""Faces from a frame older than this are no longer shown (the camera stopped)."""
 WORKER_IDLE_S = 0.1
+LOAD_WINDOW_S = 10.0
+"""The notice about falling behind looks at this many seconds."""
+MAX_VIDEO_DROPPED = 0.2
+"""...and speaks when more than this share of the camera frames went unanalysed,"""
+MAX_SOUND_DROPPED = 0.03
+"""...or more than this share of the sound did not reach the speech model."""
 
 
 class FaceNow(NamedTuple):
@@ -41,20 +53,44 @@ class FaceNow(NamedTuple):
     probabilities: np.ndarray
 
 
-class LiveSnapshot(NamedTuple):
-    """What the page shows: the newest readings and how much media has arrived."""
+class Counters(NamedTuple):
+    """Media counted since the session started."""
 
-    faces: list[FaceNow]
-    voice: VoiceReading | None  # None until the first hop; probabilities None = no speech
-    fused: np.ndarray | None
-    video_frames: int
-    audio_seconds: float
+    video_received: int  # camera frames that reached the server
+    video_analysed: int  # ...and went through the face model
+    audio_received: int  # 20 ms sound frames that reached the server
+    audio_lost: int  # frames missing on the way, from gaps in the frames' timestamps
+    audio_analysed: int  # frames the speech worker took into its stream
+    audio_seconds: float  # seconds of sound received
     voice_readings: int
 
 
+class LiveSnapshot(NamedTuple):
+    """What the page shows: the newest readings and the counters."""
+
+    faces: list[FaceNow]
+    voice: VoiceReading | None  # None until the first hop; probabilities None = no speech
+    counters: Counters
+
+
+class _AudioClock:
+    """Counts the sound frames that never arrived, from the timestamps of those that did."""
+
+    def __init__(self) -> None:
+        self.next_pts: int | None = None
+        self.lost_samples = 0
+
+    def arrived(self, frame: av.AudioFrame) -> None:
+        if frame.pts is None:
+            return
+        if self.next_pts is not None and frame.pts > self.next_pts:
+            self.lost_samples += frame.pts - self.next_pts
+        self.next_pts = frame.pts + frame.samples
+
+
 class LiveSession:
-    """One browser session's live analysis. Shared by two media threads, a worker and the page:
-    every mutable field is guarded by `_lock`, and the lock is never held during inference."""
+    """One browser session's live analysis. Shared by the media threads, the speech worker and
+    the page: every mutable field is guarded by `_lock`, which is never held during inference."""
 
     def __init__(self, analyzer: FaceAnalyzer | None, speech: SpeechClassifier | None, timeline: Timeline) -> None:
         self.analyzer, self.speech, self.timeline = analyzer, speech, timeline
@@ -65,43 +101,48 @@ class LiveSession:
         self._faces_at = 0.0
         self._voice: VoiceReading | None = None
         self._voice_at = 0.0
-        self._video_frames = 0
-        self._audio_seconds = 0.0
-        self._voice_readings = 0
+        self._counts = Counters(0, 0, 0, 0, 0, 0.0, 0)
+        self._audio_clock = _AudioClock()
+        self._history: deque[tuple[float, Counters]] = deque()
         self._audio: queue.SimpleQueue = queue.SimpleQueue()
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
 
-    # --- video thread -------------------------------------------------------------------------
-    def on_video(self, frame: av.VideoFrame) -> av.VideoFrame:
+    def _count(self, **increments: float) -> None:
+        with self._lock:
+            self._counts = self._counts._replace(**{k: getattr(self._counts, k) + v for k, v in increments.items()})
+
+    # --- video: the track's worker thread ------------------------------------------------------
+    async def on_video_frames(self, frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
+        """streamlit-webrtc's queued callback: every frame since the last call; the newest is analysed."""
+        self._count(video_received=len(frames))
+        return [self.analyse_video(frames[-1])]
+
+    def analyse_video(self, frame: av.VideoFrame) -> av.VideoFrame:
         rgb = frame.to_ndarray(format="rgb24")
         readings = self.analyzer.analyse(rgb) if self.analyzer else []
         numbers = self._tracker.assign([r.box for r in readings])
         faces = [FaceNow(n, r.probabilities) for r, n in zip(readings, numbers)]
-        now = self.timeline.now()
+        self.timeline.add_faces(self.timeline.now(), np.array([f.probabilities for f in faces]))
         with self._lock:
             self._faces, self._faces_at = faces, time.monotonic()
-            self._video_frames += 1
-            voice = self._fresh_voice_locked()
-        if not faces:
-            self.timeline.add("face", None, t=now)
-        for face in faces:
-            self.timeline.add("face", face.probabilities, track=face.number, t=now)
-        face_mean = np.mean([f.probabilities for f in faces], axis=0) if faces else None
-        self.timeline.add("fused", fuse(face_mean, voice), t=now)
+        self._count(video_analysed=1)
         out = av.VideoFrame.from_ndarray(draw_faces(rgb, readings, numbers, self.face_threshold), format="rgb24")
         out.pts = frame.pts
         if frame.time_base is not None:
             out.time_base = frame.time_base
         return out
 
-    # --- audio thread -------------------------------------------------------------------------
-    def on_audio(self, frame: av.AudioFrame) -> av.AudioFrame:
-        self._audio.put(audio_frame_samples(frame))
-        with self._lock:
-            self._audio_seconds += frame.samples / frame.sample_rate
+    # --- sound: aiortc's event loop -------------------------------------------------------------
+    def on_audio(self, frame: av.AudioFrame) -> None:
+        """The audio sink's callback: copy the samples for the worker and return at once."""
+        if self.speech is not None:
+            self._audio.put(audio_frame_samples(frame))
+        lost_before = self._audio_clock.lost_samples
+        self._audio_clock.arrived(frame)
+        self._count(audio_received=1, audio_seconds=frame.samples / frame.sample_rate,
+                    audio_lost=round((self._audio_clock.lost_samples - lost_before) / frame.samples))
         self._ensure_worker()
-        return silent_like(frame)
 
     def _ensure_worker(self) -> None:
         with self._lock:
@@ -111,7 +152,7 @@ class LiveSession:
             self._worker = threading.Thread(target=self._listen, name="speech-worker", daemon=True)
             self._worker.start()
 
-    # --- speech worker ------------------------------------------------------------------------
+    # --- speech worker ---------------------------------------------------------------------------
     def _listen(self) -> None:
         stream = SpeechStream(self.speech)
         while not self._stop.is_set():
@@ -121,36 +162,58 @@ class LiveSession:
                 continue
             while not self._audio.empty():
                 chunks.append(self._audio.get_nowait())
-            # Behind? Take the backlog in, but classify only once, at its newest sound.
+            # Behind? Every frame goes into the stream, but only the newest window is classified.
             for samples, rate, channels in chunks[:-1]:
                 stream.push_silently(samples, rate, channels)
-            self._record(stream.push(*chunks[-1], latest_only=True))
+            readings = stream.push(*chunks[-1], latest_only=True)
+            self._count(audio_analysed=len(chunks))
+            for reading in readings:
+                self._record(reading)
 
-    def _record(self, readings: list[VoiceReading]) -> None:
-        for reading in readings:
-            t = self.timeline.now() - (reading.end_s - reading.start_s) / 2
-            self.timeline.add("voice", reading.probabilities, t=t)
-            with self._lock:
-                self._voice, self._voice_at = reading, time.monotonic()
-                self._voice_readings += 1
-                video_live = time.monotonic() - self._faces_at < 1.0
-            if not video_live:  # microphone only: the fused reading follows the voice
-                self.timeline.add("fused", fuse(None, reading.probabilities), t=t)
-
-    # --- page ---------------------------------------------------------------------------------
-    def _fresh_voice_locked(self) -> np.ndarray | None:
-        if self._voice is None or time.monotonic() - self._voice_at > VOICE_FRESH_S:
-            return None
-        return self._voice.probabilities
-
-    def snapshot(self) -> LiveSnapshot:
+    def _record(self, reading: VoiceReading) -> None:
+        end = self.timeline.now()
+        self.timeline.add_voice(end - (reading.end_s - reading.start_s), end, reading.probabilities)
         with self._lock:
-            faces = self._faces if time.monotonic() - self._faces_at < 1.0 else []
-            voice = self._voice if time.monotonic() - self._voice_at <= VOICE_FRESH_S else None
-            face_mean = np.mean([f.probabilities for f in faces], axis=0) if faces else None
-            return LiveSnapshot(list(faces), voice, fuse(face_mean, voice.probabilities if voice else None),
-                                self._video_frames, round(self._audio_seconds, 2), self._voice_readings)
+            self._voice, self._voice_at = reading, time.monotonic()
+        self._count(voice_readings=1)
+
+    # --- page ------------------------------------------------------------------------------------
+    def snapshot(self) -> LiveSnapshot:
+        now = time.monotonic()
+        with self._lock:
+            faces = list(self._faces) if now - self._faces_at < FACES_FRESH_S else []
+            voice = self._voice if now - self._voice_at <= VOICE_FRESH_S else None
+            counts = self._counts
+            self._history.append((now, counts))
+            while len(self._history) > 1 and now - self._history[1][0] >= LOAD_WINDOW_S:
+                self._history.popleft()
+        return LiveSnapshot(faces, voice, counts)
+
+    def falling_behind(self) -> str | None:
+        """A sentence when, over the last LOAD_WINDOW_S, too much video or sound went unanalysed."""
+        with self._lock:
+            if len(self._history) < 2:
+                return None
+            (start, before), (end, after) = self._history[0], self._history[-1]
+        if end - start < LOAD_WINDOW_S / 2:
+            return None
+        problems = []
+        video_in = after.video_received - before.video_received
+        video_done = after.video_analysed - before.video_analysed
+        if video_in >= 10 and video_done < (1 - MAX_VIDEO_DROPPED) * video_in:
+            problems.append(f"{video_done / (end - start):.0f} of {video_in / (end - start):.0f} camera frames a second "
+                            "are analysed, so face labels update less often")
+        sound_in = after.audio_received - before.audio_received + after.audio_lost - before.audio_lost
+        sound_done = after.audio_analysed - before.audio_analysed
+        if sound_in >= 50 and sound_done < (1 - MAX_SOUND_DROPPED) * sound_in:
+            problems.append(f"{1 - sound_done / sound_in:.0%} of the sound did not reach the voice model, so voice "
+                            "labels may lag or miss words")
+        if not problems:
+            return None
+        return "This server is busy and cannot keep up right now: " + "; ".join(problems) + "."
 
     def stop(self) -> None:
-        """Stop the speech worker; the callbacks start it again if media arrive."""
+        """Stop the speech worker; the audio callback starts it again if sound arrives, from a
+        new stream whose timestamps start afresh."""
         self._stop.set()
+        self._audio_clock = _AudioClock()

@@ -1,132 +1,130 @@
-"""A session's record of readings: thread-safe, smoothable, summarised and exported.
+"""A session's readings on one time grid: appended by the media threads, read by the report.
 
-The live media threads append; the page takes snapshots. Each observation is one reading of
-one source at one time: a numbered face, the voice, or the fused reading. Nothing is written
-to disk: exports are bytes handed to the browser.
+Each reading lands in the grid cells of its time, STEP_S wide: a video frame's faces in the cell
+of the frame, a voice reading in every cell its window of sound covers. A cell keeps sums and
+counts, not readings, so appending costs the same in the first minute as in the hundredth, an
+hour is about a megabyte, and nothing is ever dropped: the summary counts every second. The
+report (emotion.report) turns cells into labelled rows; this module only records.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable
-from typing import Literal, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
-import pandas as pd
 
-from emotion.labels import FACE_CLASSES, NO_FACE, NO_SPEECH, VOICE_CLASSES, top_label
+from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 
-Source = Literal["face", "voice", "fused"]
-CLASSES: dict[str, tuple[str, ...]] = {"face": FACE_CLASSES, "voice": VOICE_CLASSES, "fused": FACE_CLASSES}
-ABSENT: dict[str, str] = {"face": NO_FACE, "voice": NO_SPEECH, "fused": NO_FACE}
-MAX_GAP_S = 2.0
-"""In summaries an observation lasts until the next one of its track, but never longer than this."""
+STEP_S = 0.5
+"""Width of a grid cell in seconds: the report's time step, live and for uploads."""
+INITIAL_CELLS = 256
 
 
-class Observation(NamedTuple):
-    t: float  # seconds since the timeline started
-    source: Source
-    track: int  # face number (1, 2, ...) for faces; 0 for voice and fused
-    probabilities: tuple[float, ...] | None  # None: no face / no speech at that moment
+class SourceCells(NamedTuple):
+    """One source's cells: (n, classes) sums of probabilities, how many readings with
+    probabilities each sum holds, and how many readings of the source (with or without) came."""
+
+    sums: np.ndarray
+    present: np.ndarray
+    seen: np.ndarray
+
+
+class Cells(NamedTuple):
+    """A copy of the grid from cell `first` on: cell i starts at (first + i) * STEP_S seconds."""
+
+    first: int
+    face: SourceCells  # present = faces read; seen = frames looked at
+    voice: SourceCells  # present = voiced windows covering the cell; seen = all windows covering it
+
+    def __len__(self) -> int:
+        return len(self.face.seen)
+
+
+class _GrowingCells:
+    """sums/present/seen arrays that double when full: amortised O(1) appends."""
+
+    def __init__(self, n_classes: int) -> None:
+        self.sums = np.zeros((INITIAL_CELLS, n_classes))
+        self.present = np.zeros(INITIAL_CELLS, np.int32)
+        self.seen = np.zeros(INITIAL_CELLS, np.int32)
+
+    def reserve(self, cells: int) -> None:
+        if cells <= len(self.seen):
+            return
+        size = max(cells, 2 * len(self.seen))
+        self.sums = np.concatenate([self.sums, np.zeros((size - len(self.sums), self.sums.shape[1]))])
+        self.present = np.concatenate([self.present, np.zeros(size - len(self.present), np.int32)])
+        self.seen = np.concatenate([self.seen, np.zeros(size - len(self.seen), np.int32)])
+
+    def copy(self, first: int, end: int) -> SourceCells:
+        return SourceCells(self.sums[first:end].copy(), self.present[first:end].copy(), self.seen[first:end].copy())
 
 
 class Timeline:
-    """Append-only while recording, bounded in length, safe to share between threads."""
+    """Thread-safe: the video thread, the speech worker and the page share one per session."""
 
-    def __init__(self, max_observations: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._start = clock()
-        self._items: deque[Observation] = deque(maxlen=max_observations)
-        # The WebRTC callbacks append on their own threads while the page reads: keep the lock.
+        # The WebRTC threads append while the page reads: the lock is load-bearing.
         self._lock = threading.Lock()
+        self.version = 0  # changes with every append and clear: readers redraw only when it moved
+        self._reset()
+
+    def _reset(self) -> None:
+        self._start = self._clock()
+        self._face = _GrowingCells(len(FACE_CLASSES))
+        self._voice = _GrowingCells(len(VOICE_CLASSES))
+        self._end = 0  # one past the last cell written
+        self.version += 1
 
     def now(self) -> float:
+        """Seconds since the timeline started (or was cleared)."""
         return self._clock() - self._start
 
-    def add(self, source: Source, probabilities: Iterable[float] | None, track: int = 0, t: float | None = None) -> None:
-        probs = None if probabilities is None else tuple(float(p) for p in probabilities)
-        with self._lock:
-            self._items.append(Observation(self.now() if t is None else t, source, track, probs))
+    def _cell(self, t: float) -> int:
+        return max(0, int(math.floor(t / STEP_S)))
 
-    def snapshot(self) -> list[Observation]:
+    def add_faces(self, t: float, probabilities: np.ndarray) -> None:
+        """One frame at `t` seconds: (n, 7) probabilities of its n faces (n = 0: no face)."""
+        probabilities = np.asarray(probabilities, np.float64).reshape(-1, len(FACE_CLASSES))
+        cell = self._cell(t)
         with self._lock:
-            return list(self._items)
+            self._face.reserve(cell + 1)
+            self._face.sums[cell] += probabilities.sum(axis=0)
+            self._face.present[cell] += len(probabilities)
+            self._face.seen[cell] += 1
+            self._end = max(self._end, cell + 1)
+            self.version += 1
+
+    def add_voice(self, start_s: float, end_s: float, probabilities: np.ndarray | None) -> None:
+        """One window of sound from `start_s` to `end_s`: (8,) probabilities, or None (no speech)."""
+        first, end = self._cell(start_s), max(self._cell(start_s) + 1, math.ceil(end_s / STEP_S))
+        with self._lock:
+            self._voice.reserve(end)
+            if probabilities is not None:
+                self._voice.sums[first:end] += np.asarray(probabilities, np.float64)
+                self._voice.present[first:end] += 1
+            self._voice.seen[first:end] += 1
+            self._end = max(self._end, end)
+            self.version += 1
+
+    def cells(self, since_s: float = 0.0) -> Cells:
+        """A copy of the cells from `since_s` on (all of them by default)."""
+        with self._lock:
+            first = min(self._cell(since_s), self._end)
+            self._face.reserve(self._end)
+            self._voice.reserve(self._end)
+            return Cells(first, self._face.copy(first, self._end), self._voice.copy(first, self._end))
 
     def clear(self) -> None:
         with self._lock:
-            self._items.clear()
-            self._start = self._clock()
+            self._reset()
 
     def __len__(self) -> int:
+        """Cells written so far: the session's length in steps."""
         with self._lock:
-            return len(self._items)
-
-
-def to_frame(observations: list[Observation], not_sure_below: float | dict[str, float] = 0.0,
-             smoothing_s: float = 0.0) -> pd.DataFrame:
-    """One row per observation: t, source, track, label, confidence and one column per class.
-
-    `not_sure_below` is one threshold for all sources or one per source ("face", "voice", "fused").
-    With `smoothing_s` > 0 the probabilities of each track are smoothed by an exponential moving
-    average with that half-life in seconds before labelling, so labels do not flicker.
-    """
-    rows = []
-    for obs in observations:
-        row = {"t": round(obs.t, 3), "source": obs.source, "track": obs.track}
-        if obs.probabilities is not None:
-            row.update({f"p_{c}": p for c, p in zip(CLASSES[obs.source], obs.probabilities)})
-        rows.append(row)
-    if not rows:
-        return pd.DataFrame(columns=["t", "source", "track", "label", "confidence"])
-    frame = pd.DataFrame(rows)
-    sources = list(dict.fromkeys(frame["source"]))
-    class_columns = list(dict.fromkeys(f"p_{c}" for s in sources for c in CLASSES[s]))
-    frame = frame.reindex(columns=["t", "source", "track", *class_columns])
-    frame = frame.sort_values(["source", "track", "t"], kind="stable").reset_index(drop=True)
-    labels, confidences = [], []
-    for (source, _), group in frame.groupby(["source", "track"], sort=False):
-        columns = [f"p_{c}" for c in CLASSES[source]]
-        probs = group[columns]
-        if smoothing_s > 0:
-            present = probs.notna().all(axis=1)
-            times = pd.to_datetime(group["t"], unit="s")
-            smoothed = probs[present].ewm(halflife=pd.Timedelta(seconds=smoothing_s), times=times[present]).mean()
-            frame.loc[smoothed.index, columns] = smoothed.to_numpy()
-            probs = frame.loc[group.index, columns]
-        for values in probs.to_numpy():
-            if np.isnan(values).any():
-                labels.append(ABSENT[source])
-                confidences.append(np.nan)
-            else:
-                threshold = not_sure_below.get(source, 0.0) if isinstance(not_sure_below, dict) else not_sure_below
-                label, confidence = top_label(values, CLASSES[source], threshold)
-                labels.append(label)
-                confidences.append(round(confidence, 4))
-    frame["label"], frame["confidence"] = labels, confidences
-    return frame.sort_values(["t", "source", "track"], kind="stable").reset_index(drop=True)
-
-
-def summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """Seconds spent in each label per source: each row lasts until its track's next row."""
-    if frame.empty:
-        return pd.DataFrame(columns=["source", "label", "seconds", "share"])
-    ordered = frame.sort_values(["source", "track", "t"])
-    following = ordered.groupby(["source", "track"])["t"].shift(-1)
-    typical = ordered.groupby(["source", "track"])["t"].diff().median()
-    last = typical if pd.notna(typical) else 0.0
-    durations = (following - ordered["t"]).fillna(last).clip(upper=MAX_GAP_S)
-    table = ordered.assign(seconds=durations).groupby(["source", "label"], as_index=False)["seconds"].sum()
-    table["share"] = table["seconds"] / table.groupby("source")["seconds"].transform("sum").replace(0, np.nan)
-    return table.sort_values(["source", "seconds"], ascending=[True, False]).reset_index(drop=True)
-
-
-def export_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode()
-
-
-def export_json(frame: pd.DataFrame) -> bytes:
-    records = json.loads(frame.to_json(orient="records"))
-    return json.dumps({"observations": records}, indent=1).encode()
+            return self._end

@@ -2,7 +2,8 @@
 
 Images: every face with its probabilities. Video and audio: frames sampled ANALYSIS_FPS times a
 second go through the same face code as live video; the sound, resampled to 16 kHz, through
-the same speech code as the live microphone; both and their fusion land in a Timeline.
+the same speech code as the live microphone; both land in a Timeline, whose cells the page
+turns into rows with emotion.report, as the Live page does.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from typing import NamedTuple
 import numpy as np
 
 from emotion.face.analyse import FaceAnalyzer, FaceReading
-from emotion.fusion import fuse
 from emotion.media import MediaError, MediaInfo, decode_audio, decode_image, sample_video_frames
 from emotion.speech.classify import SpeechClassifier, VoiceReading
 from emotion.speech.features import SAMPLE_RATE
-from emotion.timeline import Observation, Timeline
+from emotion.timeline import Cells, Timeline
 from emotion.tracking import FaceTracker
 
 ANALYSIS_FPS = 2.0
@@ -35,7 +35,7 @@ class FacesInFrame(NamedTuple):
 
 class ClipReport(NamedTuple):
     info: MediaInfo
-    observations: list[Observation]
+    cells: Cells
     key_frames: list[FacesInFrame]  # up to KEY_FRAMES frames with faces, spread over the clip
     frames_analysed: int
     frames_with_faces: int
@@ -59,7 +59,7 @@ def _spread(items: list, count: int) -> list:
 
 def analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, speech: SpeechClassifier | None,
                  progress: Progress = lambda fraction, message: None) -> ClipReport:
-    """Face, voice and fused readings over a video or audio clip."""
+    """Face and voice readings over a video or audio clip, on the timeline's grid."""
     timeline = Timeline()
     frames: list[FacesInFrame] = []
     duration = max(info.duration_s, 1e-3)
@@ -70,40 +70,18 @@ def analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, sp
             readings = analyzer.analyse(rgb, tiles=True)
             numbers = tracker.assign([r.box for r in readings])
             frames.append(FacesInFrame(t, rgb, readings, numbers))
-            if not readings:
-                timeline.add("face", None, t=t)
-            for reading, number in zip(readings, numbers):
-                timeline.add("face", reading.probabilities, track=number, t=t)
+            timeline.add_faces(t, np.array([r.probabilities for r in readings]))
             progress(min(0.8, 0.8 * t / duration), f"Looking at the video frames… {t:.0f} s of {duration:.0f} s")
     voices: list[VoiceReading] = []
     if info.has_audio and speech is not None:
         progress(0.8 if info.has_video else 0.0, "Listening to the sound…")
         voices = speech.classify_clip(decode_audio(data, SAMPLE_RATE), hop_s=VOICE_HOP_S)
         for reading in voices:
-            timeline.add("voice", reading.probabilities, t=(reading.start_s + reading.end_s) / 2)
-    _add_fused(timeline, frames, voices)
+            timeline.add_voice(reading.start_s, reading.end_s, reading.probabilities)
     progress(1.0, "Done.")
     with_faces = [f for f in frames if f.readings]
     # Key frames keep their pixels; the other frames drop them so the report stays small.
     return ClipReport(
-        info, timeline.snapshot(), _spread(with_faces, KEY_FRAMES), len(frames), len(with_faces),
+        info, timeline.cells(), _spread(with_faces, KEY_FRAMES), len(frames), len(with_faces),
         len(voices), sum(v.probabilities is not None for v in voices),
     )
-
-
-def _add_fused(timeline: Timeline, frames: list[FacesInFrame], voices: list[VoiceReading]) -> None:
-    """A fused reading every VOICE_HOP_S from the nearest frame's faces and the nearest voice."""
-    end = max([f.t for f in frames] + [v.end_s for v in voices] + [0.0])
-    frame_times = np.array([f.t for f in frames]) if frames else np.zeros(0)
-    voice_times = np.array([(v.start_s + v.end_s) / 2 for v in voices]) if voices else np.zeros(0)
-    for t in np.arange(0.0, end + 1e-6, VOICE_HOP_S):
-        face = voice = None
-        if len(frame_times):
-            nearest = frames[int(np.abs(frame_times - t).argmin())]
-            if abs(nearest.t - t) <= 1.0 / ANALYSIS_FPS and nearest.readings:
-                face = np.mean([r.probabilities for r in nearest.readings], axis=0)
-        if len(voice_times):
-            i = int(np.abs(voice_times - t).argmin())
-            if abs(voice_times[i] - t) <= VOICE_HOP_S:
-                voice = voices[i].probabilities
-        timeline.add("fused", fuse(face, voice), t=float(t))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from emotion.fusion import VOICE_TO_FACE, fuse, voice_in_face_classes
+from emotion.fusion import VOICE_TO_FACE, fuse_rows, voice_in_face_classes
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 
 
@@ -24,16 +24,22 @@ def test_calm_counts_as_neutral():
     assert mapped.sum() == pytest.approx(1.0)
 
 
+NO_FACE = np.full(len(FACE_CLASSES), np.nan)
+NO_VOICE = np.full(len(VOICE_CLASSES), np.nan)
+
+
 def test_confident_side_wins():
     face = one_hot(FACE_CLASSES, "happy", 0.9)
     voice = one_hot(VOICE_CLASSES, "sad", 0.3)
-    fused = fuse(face, voice)
+    fused = fuse_rows(face[None], voice[None])[0]
     assert FACE_CLASSES[int(fused.argmax())] == "happy"
     assert fused.sum() == pytest.approx(1.0)
 
 
-def test_one_side_alone_and_neither():
+def test_one_side_alone_and_neither_row_by_row():
     face = one_hot(FACE_CLASSES, "fear", 0.7)
-    assert np.allclose(fuse(face, None), face)
-    assert FACE_CLASSES[int(fuse(None, one_hot(VOICE_CLASSES, "surprised")).argmax())] == "surprise"
-    assert fuse(None, None) is None
+    fused = fuse_rows(np.stack([face, NO_FACE, NO_FACE]),
+                      np.stack([NO_VOICE, one_hot(VOICE_CLASSES, "surprised"), NO_VOICE]))
+    assert np.allclose(fused[0], face)
+    assert FACE_CLASSES[int(fused[1].argmax())] == "surprise"
+    assert np.isnan(fused[2]).all()

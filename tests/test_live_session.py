@@ -3,6 +3,7 @@ the browser test, so a failure here points at our code rather than at WebRTC."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from fractions import Fraction
 
@@ -13,6 +14,7 @@ import soxr
 
 from emotion.live import LiveSession
 from emotion.registry import load_face_analyzer
+from emotion.report import BOTH, FACE, VOICE, Thresholds, build_rows
 from emotion.timeline import Timeline
 from media import astronaut_rgb, speech_16k
 
@@ -38,29 +40,68 @@ def session(speech_classifier):
     live.stop()
 
 
-def test_audio_frames_become_voice_readings_and_silence_goes_back(tmp_path, session):
+def test_every_sound_frame_reaches_the_speech_model_and_becomes_readings(tmp_path, session):
     frames = audio_frames(speech_16k(tmp_path))
     for frame in frames:
-        returned = session.on_audio(frame)
-        assert returned.samples == frame.samples and not returned.to_ndarray().any()
+        session.on_audio(frame)
         time.sleep(0.02)  # real time, as a browser sends
     deadline = time.monotonic() + 30
-    while session.snapshot().voice_readings < 4 and time.monotonic() < deadline:
+    while session.snapshot().counters.audio_analysed < len(frames) and time.monotonic() < deadline:
         time.sleep(0.1)
-    snapshot = session.snapshot()
-    assert snapshot.audio_seconds == pytest.approx(len(frames) * 0.02, abs=0.05)
-    assert snapshot.voice_readings >= 4
-    voice = [o for o in session.timeline.snapshot() if o.source == "voice"]
-    assert any(o.probabilities is not None for o in voice)
+    counters = session.snapshot().counters
+    assert counters.audio_received == counters.audio_analysed == len(frames) and counters.audio_lost == 0
+    assert counters.audio_seconds == pytest.approx(len(frames) * 0.02, abs=0.05)
+    assert counters.voice_readings >= 4
+    rows = build_rows(session.timeline.cells(), Thresholds(0.0, 0.0))
+    assert (rows[rows["source"] == VOICE]["label"] != "no speech").any()
 
 
-def test_video_frames_get_labelled_faces(session):
+def test_a_burst_after_a_stall_loses_no_sound_and_gaps_are_counted(tmp_path, session):
+    """A stalled process hands the sink a burst of frames at once: all of them must be analysed.
+    Frames that never arrived show up as lost, from the gap in their timestamps."""
+    frames = audio_frames(speech_16k(tmp_path))
+    missing = frames[40:45]
+    for frame in frames:
+        if frame not in missing:
+            session.on_audio(frame)  # no sleep: one burst
+    deadline = time.monotonic() + 30
+    while session.snapshot().counters.audio_analysed < len(frames) - len(missing) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    counters = session.snapshot().counters
+    assert counters.audio_analysed == counters.audio_received == len(frames) - len(missing)
+    assert counters.audio_lost == len(missing)
+    assert counters.voice_readings >= 1  # behind, the worker still classifies the newest window
+
+
+def video_frame(pts: int) -> av.VideoFrame:
     frame = av.VideoFrame.from_ndarray(astronaut_rgb(), format="rgb24")
-    frame.pts = 0
-    out = session.on_video(frame)
-    assert out.width == frame.width and out.height == frame.height
-    assert not np.array_equal(out.to_ndarray(format="rgb24"), astronaut_rgb())  # a box and a caption were drawn
+    frame.pts = pts
+    return frame
+
+
+def test_queued_video_frames_are_counted_and_the_newest_is_labelled(session):
+    frames = [video_frame(i) for i in range(3)]
+    out = asyncio.run(session.on_video_frames(frames))
+    assert len(out) == 1 and out[0].pts == 2 and out[0].width == frames[0].width
+    assert not np.array_equal(out[0].to_ndarray(format="rgb24"), astronaut_rgb())  # a box and a caption were drawn
     snapshot = session.snapshot()
+    assert (snapshot.counters.video_received, snapshot.counters.video_analysed) == (3, 1)
     assert [f.number for f in snapshot.faces] == [1]
     assert int(np.argmax(snapshot.faces[0].probabilities)) == 3  # happy
-    assert {o.source for o in session.timeline.snapshot()} == {"face", "fused"}
+    rows = build_rows(session.timeline.cells(), Thresholds(0.0, 0.0))
+    assert set(rows["source"]) == {FACE, BOTH} and set(rows["label"]) == {"happy"}
+
+
+def test_the_notice_speaks_only_when_frames_are_dropped(session, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("emotion.live.time.monotonic", lambda: clock[0])
+    for _ in range(12):  # 12 s at 15 frames a second, every frame analysed
+        session._count(video_received=15, video_analysed=15)
+        session.snapshot()
+        clock[0] += 1.0
+    assert session.falling_behind() is None
+    for _ in range(12):  # then only 7 of 15
+        session._count(video_received=15, video_analysed=7)
+        session.snapshot()
+        clock[0] += 1.0
+    assert "7 of 15 camera frames a second" in session.falling_behind()

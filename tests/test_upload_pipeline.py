@@ -10,6 +10,7 @@ import soundfile as sf
 from emotion import media
 from emotion.media import MediaError, probe
 from emotion.registry import load_face_analyzer
+from emotion.report import Thresholds, build_rows
 from emotion.upload import analyse_clip, analyse_image
 from media import astronaut_rgb, face_and_speech_mp4, hum, speech_16k
 
@@ -41,8 +42,9 @@ def test_video_with_face_and_speech(tmp_path, analyzer, speech_classifier, suffi
     progress = []
     report = analyse_clip(data, info, analyzer, speech_classifier, lambda f, m: progress.append(f))
     assert progress[-1] == 1.0 and progress == sorted(progress)
-    sources = {o.source for o in report.observations}
-    assert sources == {"face", "voice", "fused"}
+    rows = build_rows(report.cells, Thresholds(0.0, 0.0))
+    assert set(rows["source"]) == {"face", "voice", "face+voice"}
+    assert rows["t"].max() >= info.duration_s - 3.5  # the rows cover the clip
     assert report.frames_with_faces >= report.frames_analysed - 1 >= 6
     assert report.windows_with_speech >= 1
     assert 1 <= len(report.key_frames) <= 6
@@ -54,7 +56,7 @@ def test_video_without_sound(tmp_path, analyzer, speech_classifier):
     info = probe(data, "silent.mp4")
     assert info.kind == "video" and not info.has_audio
     report = analyse_clip(data, info, analyzer, speech_classifier)
-    assert {o.source for o in report.observations} == {"face", "fused"}
+    assert set(build_rows(report.cells, Thresholds(0.0, 0.0))["source"]) == {"face", "face+voice"}
 
 
 def test_audio_clip_with_speech_and_one_with_only_hum(tmp_path, speech_classifier):

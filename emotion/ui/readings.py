@@ -10,7 +10,7 @@ from emotion.charts import probability_bars
 from emotion.fusion import VOICE_TO_FACE
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES, display_name, top_label
 from emotion.overlay import face_caption
-from emotion.timeline import export_csv, export_json, summary
+from emotion.report import SOURCE_TITLES, export_csv, export_json, summary
 
 
 def face_text(readings, numbers, not_sure_below: float) -> list[str]:
@@ -48,16 +48,17 @@ def fusion_note() -> None:
                f"sure it is. Voice classes map as: {pairs}; the rest keep their names.")
 
 
-def summary_and_downloads(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """Time in each emotion per source, and the whole timeline as CSV and JSON."""
-    table = summary(frame)
+def summary_and_downloads(rows: pd.DataFrame, file_stem: str, key: str) -> None:
+    """Time in each emotion per source, and the report's rows as CSV and JSON."""
+    table = summary(rows)
     if table.empty:
         st.info("Nothing was recorded yet.")
         return
-    shown = table.assign(seconds=table["seconds"].round(1), share=(100 * table["share"]).round(0).astype("Int64"))
+    shown = table.assign(source=table["source"].map(SOURCE_TITLES), seconds=table["seconds"].round(1),
+                         share=(100 * table["share"]).round(0).astype("Int64"))
     st.dataframe(shown.rename(columns={"share": "share %"}), hide_index=True, key=f"{key}-summary")
     left, right = st.columns(2)
-    left.download_button("Download timeline (CSV)", export_csv(frame), f"{file_stem}.csv", "text/csv",
+    left.download_button("Download timeline (CSV)", export_csv(rows), f"{file_stem}.csv", "text/csv",
                          key=f"{key}-csv", icon="⬇️")
-    right.download_button("Download timeline (JSON)", export_json(frame), f"{file_stem}.json", "application/json",
+    right.download_button("Download timeline (JSON)", export_json(rows), f"{file_stem}.json", "application/json",
                           key=f"{key}-json", icon="⬇️")
