@@ -23,6 +23,32 @@ def _stream_all(stream: SpeechStream, audio: np.ndarray, rate: int, channels: in
     return readings
 
 
+def librosa_log_mel(window: np.ndarray) -> np.ndarray:
+    """The features as the shipped speech model was trained on them, computed by librosa itself."""
+    import librosa
+
+    from emotion.speech import features as f
+
+    spectrum = np.abs(librosa.stft(window, n_fft=f.N_FFT, hop_length=f.HOP_LENGTH, win_length=f.WIN_LENGTH)) ** 2
+    filters = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=f.N_FFT, n_mels=f.N_MELS, fmin=f.F_MIN, fmax=f.F_MAX)
+    mel = librosa.power_to_db(filters @ spectrum, ref=1.0, amin=1e-10, top_db=f.TOP_DB)
+    mel = (mel - mel.mean()) / (mel.std() + 1e-5)
+    return np.stack([mel, librosa.feature.delta(mel, width=f.DELTA_WIDTH)], axis=-1)
+
+
+@pytest.mark.parametrize("sound", ["speech", "quiet speech", "silence"])
+def test_features_match_librosa(tmp_path, sound):
+    """The app computes log-mel in numpy (librosa's import alone costs ~190 MB of the server's
+    memory); it must stay what the model learnt from: librosa's features."""
+    from emotion.speech.features import log_mel
+
+    speech = speech_16k(tmp_path)[:WINDOW_SAMPLES]
+    window = {"speech": speech, "quiet speech": speech * 0.01, "silence": np.zeros(WINDOW_SAMPLES, np.float32)}[sound]
+    ours, reference = log_mel(window), librosa_log_mel(np.pad(window, (0, WINDOW_SAMPLES - len(window))))
+    assert ours.shape == reference.shape
+    assert np.abs(ours - reference).max() < 1e-3
+
+
 def test_synthesised_speech_gives_eight_probabilities(tmp_path, speech_classifier):
     readings = speech_classifier.classify_clip(speech_16k(tmp_path))
     probs = clip_probabilities(readings)

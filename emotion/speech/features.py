@@ -2,12 +2,18 @@
 
 A window of WINDOW_S seconds becomes a (N_MELS, WINDOW_FRAMES, 2) array: the log-mel
 spectrogram standardised over the window (so microphone gain does not matter) and its delta.
+
+The computation is librosa's (`stft` centred with zero padding and a periodic Hann window,
+Slaney mel filters, `power_to_db`, `feature.delta`) written in numpy, and tests/test_speech.py
+checks it against librosa itself. The reason is the app's memory: importing librosa's spectrum
+code pulls in numba and scipy.signal, about 190 MB resident in the server, half of the app's
+400 MB budget (benchmarks/live.py), for a few lines of arithmetic.
 """
 
 from __future__ import annotations
 
-import librosa
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 SAMPLE_RATE = 16_000
 WINDOW_S = 3.0
@@ -19,8 +25,52 @@ N_MELS = 64
 F_MIN, F_MAX = 50.0, 8_000.0
 WINDOW_FRAMES = 1 + WINDOW_SAMPLES // HOP_LENGTH
 FEATURE_SHAPE = (N_MELS, WINDOW_FRAMES, 2)
+TOP_DB = 80.0
+DELTA_WIDTH = 9
 
-_MEL_BASIS = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=N_MELS, fmin=F_MIN, fmax=F_MAX)
+
+def _hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale: linear below 1 kHz, logarithmic above (librosa's default, htk=False)."""
+    hz = np.asarray(hz, np.float64)
+    linear = hz / (200.0 / 3)
+    logarithmic = 15.0 + np.log(np.maximum(hz, 1000.0) / 1000.0) / (np.log(6.4) / 27.0)
+    return np.where(hz >= 1000.0, logarithmic, linear)
+
+
+def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    mel = np.asarray(mel, np.float64)
+    return np.where(mel >= 15.0, 1000.0 * np.exp(np.log(6.4) / 27.0 * (mel - 15.0)), mel * 200.0 / 3)
+
+
+def mel_filters() -> np.ndarray:
+    """(N_MELS, N_FFT // 2 + 1) triangular filters, each normalised to unit area (Slaney)."""
+    fft_hz = np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE)
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(F_MIN), _hz_to_mel(F_MAX), N_MELS + 2))
+    widths = np.diff(edges)
+    distance = edges[:, None] - fft_hz[None, :]
+    rising, falling = -distance[:-2] / widths[:-1, None], distance[2:] / widths[1:, None]
+    filters = np.maximum(0.0, np.minimum(rising, falling))
+    return (filters * (2.0 / (edges[2:] - edges[:-2]))[:, None]).astype(np.float32)
+
+
+_MEL_FILTERS = mel_filters()
+_WINDOW = np.zeros(N_FFT)
+_WINDOW[(N_FFT - WIN_LENGTH) // 2 : (N_FFT + WIN_LENGTH) // 2] = np.hanning(WIN_LENGTH + 1)[:-1]  # periodic Hann
+_DELTA_TAPS = np.arange(-(DELTA_WIDTH // 2), DELTA_WIDTH // 2 + 1, dtype=np.float64)
+
+
+def power_spectrogram(audio: np.ndarray) -> np.ndarray:
+    """(n,) samples -> (N_FFT // 2 + 1, 1 + n // HOP_LENGTH) power, frames centred on each hop."""
+    frames = sliding_window_view(np.pad(audio, N_FFT // 2), N_FFT)[::HOP_LENGTH]
+    return (np.abs(np.fft.rfft(frames * _WINDOW, axis=1)) ** 2).T
+
+
+def delta(features: np.ndarray) -> np.ndarray:
+    """Local slope over DELTA_WIDTH frames (a first-order Savitzky-Golay derivative); the edge
+    frames take the slope of the first and last full span, as librosa's mode="interp" does."""
+    half = DELTA_WIDTH // 2
+    slopes = sliding_window_view(features, DELTA_WIDTH, axis=1) @ _DELTA_TAPS / np.sum(_DELTA_TAPS**2)
+    return np.concatenate([np.repeat(slopes[:, :1], half, axis=1), slopes, np.repeat(slopes[:, -1:], half, axis=1)], axis=1)
 
 
 def fit_window(audio: np.ndarray) -> np.ndarray:
@@ -34,11 +84,10 @@ def fit_window(audio: np.ndarray) -> np.ndarray:
 def log_mel(window: np.ndarray) -> np.ndarray:
     """(WINDOW_SAMPLES,) float32 in -1..1 -> (N_MELS, WINDOW_FRAMES, 2) float32."""
     window = np.nan_to_num(fit_window(window), nan=0.0, posinf=1.0, neginf=-1.0)
-    spectrum = np.abs(librosa.stft(window, n_fft=N_FFT, hop_length=HOP_LENGTH, win_length=WIN_LENGTH)) ** 2
-    mel = librosa.power_to_db(_MEL_BASIS @ spectrum, ref=1.0, amin=1e-10, top_db=80.0)
+    decibels = 10.0 * np.log10(np.maximum(1e-10, _MEL_FILTERS @ power_spectrogram(window)))
+    mel = np.maximum(decibels, decibels.max() - TOP_DB)
     mel = (mel - mel.mean()) / (mel.std() + 1e-5)
-    delta = librosa.feature.delta(mel, width=9)
-    return np.stack([mel, delta], axis=-1).astype(np.float32)
+    return np.stack([mel, delta(mel)], axis=-1).astype(np.float32)
 
 
 def window_starts(n_samples: int, hop_samples: int) -> list[int]:
