@@ -30,8 +30,8 @@ def test_video_with_face_and_speech_becomes_a_report(page, app_server, tmp_path)
     with page.expect_download() as download:
         page.get_by_text("Download timeline (CSV)").click()
     rows = download.value.path().read_text().splitlines()
-    assert rows[0].startswith("t,source,track")
-    assert {row.split(",")[1] for row in rows[1:]} == {"face", "voice", "fused"}
+    assert rows[0].startswith("t,source,label,confidence,p_")
+    assert {row.split(",")[1] for row in rows[1:]} == {"face", "voice", "face+voice"}
     save_screenshot(page, "upload-video-report")
     assert exception_texts(page) == []
 
