@@ -66,6 +66,11 @@ def timeline_figure(rows, window_s: float | None = None) -> go.Figure:
             part = part[part["t"] >= end - window_s]
         axis = "" if i == 0 else str(i + 1)
         top = 1 - i * (height + PANEL_GAP)
+        layout[f"yaxis{axis}"] = dict(domain=[max(0.0, top - height), top])
+        layout["annotations"].append(dict(text=SOURCE_TITLES[source], x=0.5, y=top, xref="paper", yref="paper",
+                                          showarrow=False, yanchor="bottom", font=dict(size=14)))
+        if part.empty:
+            continue
         codes = np.array([_LABEL_ORDER.index(label) if label in _LABEL_ORDER else len(_LABEL_ORDER) - 1
                           for label in part["label"]], float)
         traces.append(go.Scatter(
@@ -74,9 +79,6 @@ def timeline_figure(rows, window_s: float | None = None) -> go.Figure:
                         size=(6 + 10 * part["confidence"].fillna(0.3)).to_numpy()),
             hovertemplate="%{x:.1f} s: %{y}<extra></extra>", name=SOURCE_TITLES[source],
         ))
-        layout[f"yaxis{axis}"] = dict(domain=[max(0.0, top - height), top])
-        layout["annotations"].append(dict(text=SOURCE_TITLES[source], x=0.5, y=top, xref="paper", yref="paper",
-                                          showarrow=False, yanchor="bottom", font=dict(size=14)))
     layout["xaxis"] = dict(title_text="seconds", anchor=f"y{len(present) if len(present) > 1 else ''}")
     return go.Figure(traces, layout=dict(layout, height=150 + 170 * len(present), showlegend=False,
                                          margin=dict(l=10, r=10, t=40, b=10)))

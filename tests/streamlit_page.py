@@ -6,6 +6,7 @@ from __future__ import annotations
 IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SIDEBAR_READY_SELECTOR = '[data-testid="stSidebar"] h3:has-text("Privacy")'
 EXCEPTION_SELECTOR = '[data-testid="stException"]'
+WEBRTC_IFRAME_SELECTOR = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
 
 
 def open_app_page(page, base_url: str, url_path: str, heading: str, timeout_ms: int = 60_000) -> None:
@@ -24,3 +25,8 @@ def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
 
 def exception_texts(page) -> list[str]:
     return [element.inner_text() for element in page.query_selector_all(EXCEPTION_SELECTOR)]
+
+
+def webrtc_button(page, name: str):
+    """The streamlit-webrtc component's "Start" or "Stop" button, inside its iframe."""
+    return page.frame_locator(WEBRTC_IFRAME_SELECTOR).get_by_role("button", name=name)

@@ -128,3 +128,15 @@ def test_csv_and_json_round_trip():
 def test_empty_timeline():
     rows = build_rows(Timeline().cells(), SURE)
     assert rows.empty and summary(rows).empty
+
+
+def test_the_timeline_chart_draws_empty_and_full_sessions():
+    from emotion.charts import timeline_figure
+
+    assert timeline_figure(build_rows(Timeline().cells(), SURE)).data == ()
+    timeline = Timeline()
+    timeline.add_faces(0.0, face("happy"))
+    timeline.add_voice(0.0, 1.0, None)
+    figure = timeline_figure(build_rows(timeline.cells(), SURE))
+    assert [trace.name for trace in figure.data] == ["Face", "Voice", "Face + voice"]
+    assert list(figure.data[1].y) == [NO_SPEECH, NO_SPEECH]

@@ -81,9 +81,26 @@ def _benchmark_lines() -> list[str]:
             f"- Speech: {speech['ms_per_window_total']} ms per 3 s window including features "
             f"({speech['ms_per_window_features']} ms of it features); a {speech['clip_seconds']:.0f} s clip is analysed at "
             f"real-time factor {speech['real_time_factor']}.")
+    live = _benchmark("live")
+    if live:
+        lines.append(_live_line(live))
     if lines:
         lines.append("- Timings are medians on the 2-core CPU the project is developed on; ratios come from one run.")
     return lines
+
+
+def _live_line(live: dict) -> str:
+    camera, two = live["camera"], live["scenarios"]["two_streams"]
+    latency = live["voice_label_latency_s"]
+    heard = "no voice label" if latency is None else f"first voice label {latency:.1f} s after speech starts"
+    growth = live.get("rss_growth_mb_10min")
+    memory = f"{live['rss_mb']:.0f} MB resident" + ("" if growth is None else f" ({growth:+.0f} MB over 10 minutes)")
+    return (f"- Live page in Chromium (`benchmarks/live.py`, {live['window_s']:.0f} s windows), server on one core, one camera "
+            f"({camera['width']}x{camera['height']}, {camera['fps']} fps) + microphone: {live['fps_analysed']:.1f} of "
+            f"{camera['fps']} frames a second analysed, sound at {live['audio_realtime_ratio']:.1%} of real time, {heard}, "
+            f"{live['server_cores_per_stream']:.2f} cores per stream ({live['streams_per_core']:.1f} streams per core), "
+            f"{memory}; two streams at once: {two['fps_analysed']:.1f} frames a second and {two['audio_realtime_ratio']:.1%} "
+            f"of real-time sound for the slower stream, {two['server_cores_per_stream']:.2f} cores per stream.")
 
 
 def results_block() -> str:
