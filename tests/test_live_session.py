@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
 import av
@@ -81,7 +82,9 @@ def video_frame(pts: int) -> av.VideoFrame:
 
 def test_queued_video_frames_are_counted_and_the_newest_is_labelled(session):
     frames = [video_frame(i) for i in range(3)]
-    out = asyncio.run(session.on_video_frames(frames))
+    # On its own thread, as streamlit-webrtc runs it (and Playwright's loop may hold this one).
+    with ThreadPoolExecutor(1) as worker:
+        out = worker.submit(asyncio.run, session.on_video_frames(frames)).result()
     assert len(out) == 1 and out[0].pts == 2 and out[0].width == frames[0].width
     assert not np.array_equal(out[0].to_ndarray(format="rgb24"), astronaut_rgb())  # a box and a caption were drawn
     snapshot = session.snapshot()
