@@ -74,10 +74,22 @@ def load_face_analyzer():
     return FaceAnalyzer(FaceDetector(), FaceClassifier(tflite_path(FACE)))
 
 
+def training_record(model: Path) -> dict[str, Any]:
+    """What the training CLI wrote beside a model's .keras/.tflite (<name>.train.json), or {}."""
+    path = model.with_suffix(".train.json")
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def speech_normalisation(model: Path = SPEECH.tflite) -> str:
+    """How a speech model's features are standardised: its training record says; records from
+    before the choice existed mean "window"."""
+    return training_record(model).get("features", {}).get("normalisation", "window")
+
+
 def load_speech_classifier():
     """The speech classifier, or None when the speech model is not installed."""
     if not SPEECH.tflite.exists():
         return None
     from emotion.speech import SpeechClassifier
 
-    return SpeechClassifier(tflite_path(SPEECH))
+    return SpeechClassifier(tflite_path(SPEECH), speech_normalisation())

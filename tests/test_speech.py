@@ -140,8 +140,11 @@ def test_training_batches_depend_only_on_epoch_and_index(tmp_path):
     """Batches are prepared on worker threads in any order: each must be the same whenever it is made."""
     from emotion.train.speech import AugmentedWindows
 
+    import pandas as pd
+
     voice = speech_16k(tmp_path)
-    batches = AugmentedWindows([voice, voice[::-1].copy(), voice * 0.5], np.array([0, 3, 4]), batch=2, seed=7)
+    table = pd.DataFrame({"corpus": ["ravdess", "nemo", "nemo"], "label": [0, 3, 4]})
+    batches = AugmentedWindows([voice, voice[::-1].copy(), voice * 0.5], table, batch=2, seed=7, normalisation="per_band")
     later_first = batches[1]
     first, again = batches[0], batches[0]
     assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
@@ -149,3 +152,34 @@ def test_training_batches_depend_only_on_epoch_and_index(tmp_path):
     batches.on_epoch_end()
     next_epoch = batches[0]
     assert not np.array_equal(first[0], next_epoch[0][: len(first[0])])
+
+
+def test_training_draws_every_corpus_and_emotion_equally_often():
+    """Nine RAVDESS clips of one emotion and one nEMO clip of another: half the draws each."""
+    import pandas as pd
+
+    from emotion.train.speech import AugmentedWindows
+
+    table = pd.DataFrame({"corpus": ["ravdess"] * 9 + ["nemo"], "label": [0] * 9 + [3]})
+    batches = AugmentedWindows([np.zeros(16_000, np.float32)] * 10, table, batch=4, seed=1, normalisation="per_band")
+    draws = []
+    for _ in range(200):
+        draws.extend(batches.order)
+        batches.on_epoch_end()
+    assert np.mean(np.array(draws) == 9) == pytest.approx(0.5, abs=0.03)
+
+
+def test_per_band_normalisation_removes_a_microphone_colouring(tmp_path):
+    """A fixed gain per frequency band (a microphone's colouring) leaves per-band features unchanged."""
+    from emotion.speech.channel import mic_eq
+    from emotion.speech.features import log_mel
+
+    voice = speech_16k(tmp_path)[:WINDOW_SAMPLES]
+    coloured = mic_eq(voice, low_cut_hz=300, high_cut_hz=5_000, tilt_db_per_octave=-2, presence_db=5)
+    quiet = voice * 10 ** (-30 / 20)
+
+    def change(normalisation, other):
+        return np.abs(log_mel(voice, normalisation)[..., 0] - log_mel(other, normalisation)[..., 0]).mean()
+
+    assert change("per_band", quiet) < 0.05  # -30 dB reads the same
+    assert change("per_band", coloured) < 0.6 * change("window", coloured)

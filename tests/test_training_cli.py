@@ -54,17 +54,25 @@ def test_train_resume_and_release(tmp_path):
 
 def test_speech_train_resume_release_and_cross_validation(tmp_path):
     manifest = data_dir() / "ravdess" / "manifest.csv"
-    if not manifest.exists():
-        pytest.skip("RAVDESS is not at $EMOTION_DATA_DIR or ../shared/data")
+    if not manifest.exists() or not (data_dir() / "nemo" / "manifest.csv").exists():
+        pytest.skip("RAVDESS or nEMO is not at $EMOTION_DATA_DIR or ../shared/data")
     table = pd.read_csv(manifest)
     tiny = table.groupby(["actor", "emotion"]).head(1).copy()  # one clip per actor and emotion: 192
     tiny["path"] = [str(manifest.parent / p) for p in tiny["path"]]
     tiny.to_csv(tmp_path / "tiny.csv", index=False)
+    nemo_manifest = data_dir() / "nemo" / "manifest.csv"
+    nemo = pd.read_csv(nemo_manifest).groupby(["speaker", "emotion"]).head(1).copy()  # one clip per speaker and emotion
+    nemo["path"] = [str(nemo_manifest.parent / p) for p in nemo["path"]]
+    nemo.to_csv(tmp_path / "tiny_nemo.csv", index=False)
     out = tmp_path / "models" / "speech.keras"
-    common = ("--manifest", str(tmp_path / "tiny.csv"), "--out", str(out))
+    common = ("--manifest", str(tmp_path / "tiny.csv"), "--nemo-manifest", str(tmp_path / "tiny_nemo.csv"), "--out", str(out))
 
     first = _run("emotion.train.speech", *common, "--epochs", "2", "--run-dir", str(tmp_path / "run"))
-    assert "train 128 clips (actors 1-16), val 16" in first and "epoch 2/2" in first
+    assert "train 128 RAVDESS clips (actors 1-16) + 29 nEMO clips (5 speakers)" in first and "epoch 2/2" in first
+    assert "val 16 RAVDESS clips (actors 17-18) + 12 nEMO clips (2 speakers)" in first
+    record = json.loads(out.with_suffix(".train.json").read_text())
+    assert record["features"] == {"normalisation": "per_band"}
+    assert record["data"]["split"]["nemo"]["test"] == ["nemo_IC0", "nemo_SM0"]  # held out, never trained on
     second = _run("emotion.train.speech", *common, "--epochs", "3", "--resume", "--run-dir", str(tmp_path / "run"))
     assert "resuming" in second and "epoch 3/3" in second and "epoch 1/" not in second
     assert json.loads((tmp_path / "run" / "state.json").read_text())["epochs_done"] == 3
@@ -73,8 +81,7 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     # A seed ensemble: a second run of the recipe (it releases into its run dir, never over the
     # shipped model), then both runs' best epochs released as one model.
     shipped = out.read_bytes()
-    _run("emotion.train.speech", "--manifest", str(tmp_path / "tiny.csv"), "--epochs", "1", "--seed", "7",
-         "--run-dir", str(tmp_path / "run7"))
+    _run("emotion.train.speech", *common[:4], "--epochs", "1", "--seed", "7", "--run-dir", str(tmp_path / "run7"))
     assert (tmp_path / "run7" / "speech.tflite").exists() and out.read_bytes() == shipped
     both = _run("emotion.train.speech", *common, "--epochs", "3", "--release-now",
                 "--ensemble", str(tmp_path / "run"), str(tmp_path / "run7"))

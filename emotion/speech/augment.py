@@ -1,11 +1,16 @@
-"""Waveform and spectrogram augmentation for speech training (seeded by the caller's rng)."""
+"""Waveform and spectrogram augmentation for speech training (seeded by the caller's rng).
+
+A training window is a clip at a random speed, cropped at a random place, then passed through a
+random channel (emotion.speech.channel: room, noise, microphone, gain, narrow band, Opus), so the
+network meets the microphones and rooms of real use rather than one studio's.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import soxr
-from scipy.ndimage import uniform_filter1d
 
+from emotion.speech.channel import random_channel
 from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, fit_window
 
 
@@ -28,21 +33,6 @@ def random_crop(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.pad(audio, (before, pad - before))
 
 
-def noise_and_gain(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Background noise at 5-35 dB SNR half of the time, and a gain of -12..+6 dB."""
-    audio = audio * 10 ** (rng.uniform(-12, 6) / 20)
-    if rng.random() < 0.5:
-        power = np.mean(audio**2) + 1e-10
-        snr_db = rng.uniform(5, 35)
-        noise = rng.standard_normal(len(audio)).astype(np.float32)
-        if rng.random() < 0.5:  # pink-ish: more energy low down, like room noise
-            noise = np.cumsum(noise) * 0.02
-            noise -= uniform_filter1d(noise, 400, mode="constant")  # as np.convolve 'same', ~8x faster
-        noise *= np.sqrt(power / 10 ** (snr_db / 10) / (np.mean(noise**2) + 1e-10))
-        audio = audio + noise
-    return np.clip(audio, -1.0, 1.0).astype(np.float32)
-
-
 def spec_mask(features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """SpecAugment: two frequency bands and two time spans set to the window's mean (zero)."""
     out = features.copy()
@@ -59,4 +49,4 @@ def spec_mask(features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def augmented_window(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """One training window of raw samples from a clip."""
-    return fit_window(noise_and_gain(random_crop(speed(audio, rng), rng), rng))
+    return fit_window(random_channel(random_crop(speed(audio, rng), rng), rng))

@@ -15,7 +15,7 @@ import numpy as np
 import soxr
 
 from emotion.labels import VOICE_CLASSES
-from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, fit_window, log_mel, window_starts
+from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, Normalisation, fit_window, log_mel, window_starts
 from emotion.speech.voice_activity import has_speech
 from emotion.tflite_model import TFLiteModel
 
@@ -32,15 +32,18 @@ class VoiceReading(NamedTuple):
 
 
 class SpeechClassifier:
-    """(n, 48000) float32 16 kHz windows -> (n, 8) calibrated probabilities in RAVDESS order."""
+    """(n, 48000) float32 16 kHz windows -> (n, 8) calibrated probabilities in RAVDESS order.
 
-    def __init__(self, tflite_path: Path) -> None:
+    `normalisation` is the one the model was trained with (its training record says which)."""
+
+    def __init__(self, tflite_path: Path, normalisation: Normalisation = "window") -> None:
         self._model = TFLiteModel(tflite_path)
+        self.normalisation = normalisation
 
     def predict_windows(self, windows: list[np.ndarray] | np.ndarray) -> np.ndarray:
         if len(windows) == 0:
             return np.zeros((0, len(VOICE_CLASSES)), np.float32)
-        return self._model.predict(np.stack([log_mel(w) for w in windows]))
+        return self._model.predict(np.stack([log_mel(w, self.normalisation) for w in windows]))
 
     def classify_clip(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S) -> list[VoiceReading]:
         """One reading per window over a 16 kHz mono clip; voiceless windows carry None."""

@@ -1,5 +1,9 @@
 """Speech data sets described by a CSV manifest: columns `path` (relative to the CSV) and
-`emotion` (RAVDESS label names); RAVDESS's own manifest also has `actor`."""
+`emotion` (RAVDESS label names); RAVDESS's own manifest also has `actor`, nEMO's `speaker`.
+
+Speakers never cross splits. RAVDESS: actors 1-16 train, 17-18 validate, 19-24 test. nEMO
+(9 actors): one woman and one man validate, another woman and man test, five train.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,22 @@ from emotion.media import decode_audio
 from emotion.speech.features import SAMPLE_RATE
 
 
+CORPUS_NAMES = {"ravdess": "RAVDESS", "nemo": "nEMO"}
+RAVDESS_SPLIT = {"train": tuple(range(1, 17)), "val": (17, 18), "test": tuple(range(19, 25))}
+"""RAVDESS actors per split (odd actors are men)."""
+NEMO_VAL_SPEAKERS = ("nemo_EB0", "nemo_KS0")
+NEMO_TEST_SPEAKERS = ("nemo_IC0", "nemo_SM0")
+"""nEMO speakers held out (a woman and a man each); the other five train. Chosen by name before
+any training, never by a score."""
+
+
+def ravdess_speaker(actor: int) -> str:
+    return f"ravdess_{int(actor):02d}"
+
+
 def read_manifest(csv_path: Path) -> pd.DataFrame:
-    """The manifest with absolute paths in `file` and class indices in `label`."""
+    """The manifest with absolute paths in `file`, class indices in `label`, and `speaker`,
+    `corpus` and `split` ("train", "val" or "test") for the corpora whose split is fixed here."""
     table = pd.read_csv(csv_path)
     missing = {"path", "emotion"} - set(table.columns)
     if missing:
@@ -24,6 +42,14 @@ def read_manifest(csv_path: Path) -> pd.DataFrame:
         raise ValueError(f"{csv_path} has emotions outside {VOICE_CLASSES}: {sorted(unknown)}")
     table["file"] = [str(csv_path.parent / p) for p in table["path"]]
     table["label"] = [VOICE_CLASSES.index(e) for e in table["emotion"]]
+    if "actor" in table.columns:
+        table["speaker"] = [ravdess_speaker(a) for a in table["actor"]]
+        table["corpus"] = "ravdess"
+        split_of_actor = {a: name for name, actors in RAVDESS_SPLIT.items() for a in actors}
+        table["split"] = [split_of_actor.get(int(a), "train") for a in table["actor"]]
+    elif "speaker" in table.columns and "corpus" in table.columns:
+        table["split"] = ["val" if s in NEMO_VAL_SPEAKERS else "test" if s in NEMO_TEST_SPEAKERS else "train"
+                          for s in table["speaker"]]
     return table
 
 

@@ -1,7 +1,11 @@
 """Log-mel features of 16 kHz mono speech: the one function training, live and upload share.
 
 A window of WINDOW_S seconds becomes a (N_MELS, WINDOW_FRAMES, 2) array: the log-mel
-spectrogram standardised over the window (so microphone gain does not matter) and its delta.
+spectrogram, standardised, and its delta. Standardised how is the model's own setting
+(`Normalisation`, recorded with the model): "window" takes one mean and deviation over the whole
+window, which removes the microphone's gain; "per_band" takes them per mel band, which also
+removes its colouring (a fixed gain per band), the way cepstral mean and variance
+normalisation does, and keeps how each band moves over time.
 
 The computation is librosa's (`stft` centred with zero padding and a periodic Hann window,
 Slaney mel filters, `power_to_db`, `feature.delta`) written in numpy, and tests/test_speech.py
@@ -11,6 +15,8 @@ code pulls in numba and scipy.signal, about 190 MB resident in the server, half 
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -26,6 +32,7 @@ F_MIN, F_MAX = 50.0, 8_000.0
 WINDOW_FRAMES = 1 + WINDOW_SAMPLES // HOP_LENGTH
 FEATURE_SHAPE = (N_MELS, WINDOW_FRAMES, 2)
 TOP_DB = 80.0
+Normalisation = Literal["window", "per_band"]
 DELTA_WIDTH = 9
 
 
@@ -81,12 +88,13 @@ def fit_window(audio: np.ndarray) -> np.ndarray:
     return np.pad(audio, (0, WINDOW_SAMPLES - len(audio)))
 
 
-def log_mel(window: np.ndarray) -> np.ndarray:
+def log_mel(window: np.ndarray, normalisation: Normalisation = "window") -> np.ndarray:
     """(WINDOW_SAMPLES,) float32 in -1..1 -> (N_MELS, WINDOW_FRAMES, 2) float32."""
     window = np.nan_to_num(fit_window(window), nan=0.0, posinf=1.0, neginf=-1.0)
     decibels = 10.0 * np.log10(np.maximum(1e-10, _MEL_FILTERS @ power_spectrogram(window)))
     mel = np.maximum(decibels, decibels.max() - TOP_DB)
-    mel = (mel - mel.mean()) / (mel.std() + 1e-5)
+    over = 1 if normalisation == "per_band" else None
+    mel = (mel - mel.mean(axis=over, keepdims=True)) / (mel.std(axis=over, keepdims=True) + 1e-5)
     return np.stack([mel, delta(mel)], axis=-1).astype(np.float32)
 
 

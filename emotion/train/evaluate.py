@@ -27,12 +27,11 @@ from emotion.calibration import not_sure_threshold
 from emotion.face.classify import FaceClassifier, resize_faces
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.metrics import score
-from emotion.registry import FACE, SPEECH
+from emotion.registry import FACE, SPEECH, speech_normalisation, training_record
 from emotion.speech.classify import SpeechClassifier
-from emotion.speech.corpus import load_clips, read_manifest
+from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES
 from emotion.timing import median_ms
-from emotion.train.speech import TEST_ACTORS, VAL_ACTORS
 
 LIMITS = {
     "face": [
@@ -89,12 +88,13 @@ def _parse_actors(text: str | None) -> list[int] | None:
 
 
 def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
-    classifier = SpeechClassifier(args.model or SPEECH.tflite)
+    model = args.model or SPEECH.tflite
+    classifier = SpeechClassifier(model, speech_normalisation(model))
     table = read_manifest(args.manifest)
     actors = _parse_actors(args.actors)
     test = table[table.actor.isin(actors)] if actors else table
     probs, silent = classifier.score_clips(load_clips(list(test.file)))
-    split = {tuple(VAL_ACTORS): "val", tuple(TEST_ACTORS): "test"}.get(tuple(actors or ()), "all" if not actors else "chosen")
+    split = {RAVDESS_SPLIT["val"]: "val", RAVDESS_SPLIT["test"]: "test"}.get(tuple(actors or ()), "all" if not actors else "chosen")
     result = {"model": "speech", "data": str(args.manifest), "actors": actors, "split": split,
               **score(probs, test.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": silent}
     window = np.random.default_rng(0).uniform(-0.1, 0.1, WINDOW_SAMPLES).astype(np.float32)
@@ -111,8 +111,7 @@ def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
 def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command: str, card: Path) -> None:
     """The model card: everything the app and README show about a model, from measurements."""
     spec = FACE if kind == "face" else SPEECH
-    training_record = spec.weights.with_suffix(".train.json")
-    training = json.loads(training_record.read_text()) if training_record.exists() else {}
+    training = training_record(spec.weights)
     import keras  # only card writing needs Keras itself
 
     keras_model = keras.models.load_model(spec.weights)

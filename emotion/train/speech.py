@@ -1,16 +1,21 @@
-"""Train the speech-emotion network on RAVDESS with an actor-independent split.
+"""Train the speech-emotion network on RAVDESS and nEMO with speaker-independent splits.
 
-    python -m emotion.train.speech [--manifest CSV] [--epochs 200] [--resume]
+    python -m emotion.train.speech [--corpora ravdess,nemo] [--epochs 200] [--resume]
     python -m emotion.train.speech --release-now --ensemble RUN_DIR RUN_DIR ...  # seed ensemble
     python -m emotion.train.speech --cv 4        # k-fold cross-validation over actor groups
     python -m emotion.train.speech --cv 4 --folds 0,1   # some folds (two processes can share them)
 
-What and why: 1,440 acted clips are few, and a model that has heard an actor will flatter
-itself on that actor, so actors never cross splits: train 1-16, validate 17-18 (best epoch,
-temperature), test 19-24 (read only by the evaluate CLI, once). Every epoch draws a fresh
-random 3 s window from each clip with speed perturbation, noise, gain and SpecAugment masks,
-so the small set goes further. `--cv K` trains K models, each tested on a held-out group of
-six actors (three men, three women), and writes the mean accuracy for the model card.
+What and why: RAVDESS alone has two sentences, one studio and one microphone, and a network
+trained on it learnt those as much as the emotions (it collapsed onto one class on other
+corpora). nEMO adds nine Polish actors, many sentences and another recording chain, and each
+batch draws every (corpus, emotion) pair equally often, so neither corpus nor a frequent class
+dominates. Features are standardised per mel band by default (a microphone's colouring goes).
+Speakers never cross splits (emotion.speech.corpus): RAVDESS actors 1-16 train, 17-18 validate
+(best epoch, temperature), 19-24 test (read only by the evaluate CLI, once); nEMO has its own
+validation and test speakers. Validation weighs both corpora equally. Every epoch draws a fresh
+random 3 s window from each clip with speed perturbation, noise, gain and SpecAugment masks.
+`--cv K` trains K models, each tested on a held-out group of six RAVDESS actors (three men,
+three women), and writes the mean accuracy for the model card.
 """
 
 from __future__ import annotations
@@ -24,37 +29,44 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 
 from emotion.data_dir import data_dir
 from emotion.export import export_tflite, with_temperature
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.classify import SpeechClassifier
-from emotion.speech.corpus import load_clips, read_manifest
-from emotion.speech.features import WINDOW_SAMPLES, log_mel
+from emotion.speech.corpus import CORPUS_NAMES, load_clips, read_manifest
+from emotion.speech.features import WINDOW_SAMPLES, Normalisation, log_mel
 from emotion.speech.network import build_speech_network
 from emotion.train.checkpoints import (DEFAULT_CACHE, REPO_RESUME, AveragedWeights, EpochCheckpoint, open_run,
                                        release, save_resume_point, seed_everything)
 
 REPO = Path(__file__).resolve().parents[2]
-TRAIN_ACTORS = tuple(range(1, 17))
-VAL_ACTORS = (17, 18)
-TEST_ACTORS = tuple(range(19, 25))
 DEFAULT_SEED = 1234
+CORPORA = ("ravdess", "nemo")
 
 
 class AugmentedWindows(keras.utils.PyDataset):
-    """Batches of (features, label), each clip once per epoch with fresh augmentation.
+    """Batches of (features, label) with fresh augmentation, drawn so that every (corpus,
+    emotion) pair is equally likely; an epoch draws as many windows as there are clips.
 
     A batch depends only on (seed, epoch, index), so two threads can prepare batches while the
     network trains (features were ~2/3 of an epoch's time done in line) without changing them.
     """
 
-    def __init__(self, clips: list[np.ndarray], labels: np.ndarray, batch: int, seed: int) -> None:
+    def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, normalisation: Normalisation) -> None:
         super().__init__(workers=2, use_multiprocessing=False)
-        self.clips, self.labels, self.batch, self.seed = clips, labels, batch, seed
+        self.clips, self.labels, self.batch, self.seed = clips, table.label.to_numpy(), batch, seed
+        self.normalisation = normalisation
+        cells = table.groupby(["corpus", "label"]).ngroup().to_numpy()
+        self.weights = 1.0 / np.bincount(cells)[cells]
+        self.weights /= self.weights.sum()
         self.epoch = 0
-        self.order = np.random.default_rng(seed).permutation(len(clips))
+        self.order = self._draw()
+
+    def _draw(self) -> np.ndarray:
+        return np.random.default_rng((self.seed, self.epoch)).choice(len(self.clips), len(self.clips), p=self.weights)
 
     def __len__(self) -> int:
         return int(np.ceil(len(self.clips) / self.batch))
@@ -62,18 +74,19 @@ class AugmentedWindows(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         rng = np.random.default_rng((self.seed, self.epoch, index))
         pick = self.order[index * self.batch : (index + 1) * self.batch]
-        x = np.stack([augment.spec_mask(log_mel(augment.augmented_window(self.clips[i], rng)), rng) for i in pick])
+        x = np.stack([augment.spec_mask(log_mel(augment.augmented_window(self.clips[i], rng), self.normalisation), rng)
+                      for i in pick])
         return x, self.labels[pick]
 
     def on_epoch_end(self) -> None:
         self.epoch += 1
-        self.order = np.random.default_rng((self.seed, self.epoch)).permutation(len(self.clips))
+        self.order = self._draw()
 
 
 def actor_ranges(actors) -> str:
     """[3, 4, 5, 6, 13, 14] -> "3-6, 13-14": a CV fold's training actors are not one run."""
     runs: list[list[int]] = []
-    for actor in sorted(actors):
+    for actor in sorted(int(a) for a in actors):
         if runs and actor == runs[-1][-1] + 1:
             runs[-1].append(actor)
         else:
@@ -81,18 +94,19 @@ def actor_ranges(actors) -> str:
     return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
-def centre_windows(clips: list[np.ndarray]) -> np.ndarray:
+def centre_windows(clips: list[np.ndarray], normalisation: Normalisation) -> np.ndarray:
     """One deterministic window per clip, centred, for validation during training."""
     out = []
     for clip in clips:
         start = max(0, (len(clip) - WINDOW_SAMPLES) // 2)
-        out.append(log_mel(clip[start : start + WINDOW_SAMPLES]))
+        out.append(log_mel(clip[start : start + WINDOW_SAMPLES], normalisation))
     return np.stack(out)
 
 
-def class_weights(labels: np.ndarray) -> dict[int, float]:
-    counts = np.bincount(labels, minlength=len(VOICE_CLASSES)).astype("float64")
-    return {i: float(len(labels) / (len(counts) * c)) for i, c in enumerate(counts)}
+def corpus_weights(table) -> np.ndarray:
+    """Per clip, 1 / its corpus's clip count: each corpus counts as much in a weighted score."""
+    counts = table.groupby("corpus")["corpus"].transform("size").to_numpy()
+    return len(table) / (table["corpus"].nunique() * counts)
 
 
 def compile_model(steps_per_epoch: int, epochs: int, lr: float) -> keras.Model:
@@ -104,28 +118,36 @@ def compile_model(steps_per_epoch: int, epochs: int, lr: float) -> keras.Model:
     model.compile(
         optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-2, use_ema=True, ema_momentum=0.99),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
+        # Weighted, so that validation's per-corpus weights count (training batches carry none).
+        weighted_metrics=["accuracy"],
     )
     return model
 
 
-def train_one(table, train_actors, val_actors, args, run_dir: Path, name: str) -> tuple[keras.Model, np.ndarray, np.ndarray]:
-    """Train on `train_actors`, keep the best epoch on `val_actors`; returns (best, val x, val y).
+def describe(table) -> str:
+    """"1024 RAVDESS clips (actors 1-16) + 700 nEMO clips (5 speakers)": what a split holds."""
+    parts = []
+    for corpus, rows in table.groupby("corpus", sort=False):
+        who = f"actors {actor_ranges(rows.actor.unique())}" if corpus == "ravdess" else f"{rows.speaker.nunique()} speakers"
+        parts.append(f"{len(rows)} {CORPUS_NAMES.get(corpus, corpus)} clips ({who})")
+    return " + ".join(parts)
 
-    `name` is the run's folder under models/_resume, where a committed resume point is looked for."""
-    train = table[table.actor.isin(train_actors)]
-    val = table[table.actor.isin(val_actors)]
-    train_y, val_y = train.label.to_numpy(), val.label.to_numpy()
-    batches = AugmentedWindows(load_clips(list(train.file)), train_y, args.batch_size, args.seed)
-    val_x = centre_windows(load_clips(list(val.file)))
-    print(f"train {len(train)} clips (actors {actor_ranges(train_actors)}), val {len(val)}", flush=True)
+
+def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, np.ndarray, np.ndarray]:
+    """Train on the `train` rows, keep the best epoch on the `val` rows (both corpora weighing
+    the same); returns (best, val x, val y). `name` is the run's folder under models/_resume,
+    where a committed resume point is looked for."""
+    batches = AugmentedWindows(load_clips(list(train.file)), train, args.batch_size, args.seed, args.normalisation)
+    val_x, val_y = centre_windows(load_clips(list(val.file)), args.normalisation), val.label.to_numpy()
+    print(f"train {describe(train)}, val {describe(val)}", flush=True)
     model, state = open_run(run_dir, args.resume, lambda: compile_model(len(batches), args.epochs, args.lr),
                             args.command, name)
     batches.epoch = state.epochs_done
+    batches.order = batches._draw()
     if state.epochs_done < args.epochs:
         model.fit(
-            batches, validation_data=(val_x, val_y), epochs=args.epochs, initial_epoch=state.epochs_done,
-            class_weight=class_weights(train_y), verbose=0,
+            batches, validation_data=(val_x, val_y, corpus_weights(val)), epochs=args.epochs,
+            initial_epoch=state.epochs_done, verbose=0,
             callbacks=[AveragedWeights(resumed=state.epochs_done > 0), EpochCheckpoint(run_dir, state, args.epochs)],
         )
     return keras.models.load_model(run_dir / "best.keras"), val_x, val_y
@@ -145,6 +167,7 @@ def cross_validate(table, args) -> None:
     """
     actors = np.arange(1, 25)
     groups = np.array_split(actors, args.cv)
+    ravdess, others = table[table.corpus == "ravdess"], table[table.corpus != "ravdess"]
     for k in chosen_folds(args):
         run_dir, name = args.run_dir / f"cv{k}", f"speech-cv{k}"
         committed = REPO_RESUME / name / "result.json"
@@ -155,9 +178,11 @@ def cross_validate(table, args) -> None:
             continue
         test_group = [int(a) for a in groups[k]]
         rest = [int(a) for a in actors if a not in test_group]
-        best, _, _ = train_one(table, rest[2:], rest[:2], args, run_dir, name)  # val: one man, one woman
-        classifier = SpeechClassifier(export_tflite(with_temperature(best, 1.0), run_dir / "best.tflite"))
-        test = table[table.actor.isin(test_group)]
+        train = pd.concat([ravdess[ravdess.actor.isin(rest[2:])], others[others.split == "train"]])
+        val = pd.concat([ravdess[ravdess.actor.isin(rest[:2])], others[others.split == "val"]])  # one man, one woman
+        best, _, _ = train_one(train, val, args, run_dir, name)
+        classifier = SpeechClassifier(export_tflite(with_temperature(best, 1.0), run_dir / "best.tflite"), args.normalisation)
+        test = ravdess[ravdess.actor.isin(test_group)]
         probs, _ = classifier.score_clips(load_clips(list(test.file)))
         accuracy = float(np.mean(probs.argmax(axis=1) == test.label.to_numpy()))
         result = {"fold": k, "test_actors": test_group, "accuracy": accuracy, "command": args.command}
@@ -196,7 +221,12 @@ def save_cv_resume_points(args) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, help="default: <data dir>/ravdess/manifest.csv")
+    parser.add_argument("--manifest", type=Path, help="RAVDESS (default: <data dir>/ravdess/manifest.csv)")
+    parser.add_argument("--nemo-manifest", type=Path, help="nEMO (default: <data dir>/nemo/manifest.csv)")
+    parser.add_argument("--corpora", type=lambda text: tuple(text.split(",")), default=CORPORA,
+                        help="which corpora to train on (default: ravdess,nemo)")
+    parser.add_argument("--normalisation", choices=["per_band", "window"], default="per_band",
+                        help="standardise features per mel band (default) or over the whole window")
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -222,22 +252,27 @@ def main(argv: list[str] | None = None) -> None:
     args.run_dir = args.run_dir or DEFAULT_CACHE / resume_name(args)
     args.out = args.out or (REPO / "models" if args.seed == DEFAULT_SEED else args.run_dir) / "speech.keras"
     seed_everything(args.seed)
-    table = read_manifest(args.manifest or data_dir(args.data_dir) / "ravdess" / "manifest.csv")
+    manifests = {"ravdess": args.manifest or data_dir(args.data_dir) / "ravdess" / "manifest.csv",
+                 "nemo": args.nemo_manifest or data_dir(args.data_dir) / "nemo" / "manifest.csv"}
+    table = pd.concat([read_manifest(manifests[corpus]) for corpus in args.corpora], ignore_index=True)
     if args.cv:
         save_cv_resume_points(args) if args.save_resume_point else cross_validate(table, args)
         return
-    data = {"name": "RAVDESS speech (1,440 clips, 24 actors)", "train_actors": list(TRAIN_ACTORS),
-            "val_actors": list(VAL_ACTORS), "test_actors": list(TEST_ACTORS)}
+    data = {"corpora": {corpus: str(manifests[corpus]) for corpus in args.corpora},
+            "split": {corpus: {split: sorted(rows.speaker.unique().tolist()) for split, rows in part.groupby("split")}
+                      for corpus, part in table.groupby("corpus")},
+            "sampling": "every (corpus, emotion) pair equally likely; validation weighs the corpora equally"}
+    recipe = {"data": data, "features": {"normalisation": args.normalisation}}
     if args.save_resume_point:
         print(f"saved {save_resume_point(args.run_dir, resume_name(args))}", flush=True)
         return
+    val = table[table.split == "val"]
     if args.release_now:
-        val = table[table.actor.isin(VAL_ACTORS)]
-        val_x = centre_windows(load_clips(list(val.file)))
-        release(args.ensemble or [args.run_dir], val_x, val.label.to_numpy(), args.out, args.command, args.epochs, {"data": data})
+        val_x = centre_windows(load_clips(list(val.file)), args.normalisation)
+        release(args.ensemble or [args.run_dir], val_x, val.label.to_numpy(), args.out, args.command, args.epochs, recipe)
         return
-    _, val_x, val_y = train_one(table, TRAIN_ACTORS, VAL_ACTORS, args, args.run_dir, resume_name(args))
-    release([args.run_dir], val_x, val_y, args.out, args.command, args.epochs, {"data": data})
+    _, val_x, val_y = train_one(table[table.split == "train"], val, args, args.run_dir, resume_name(args))
+    release([args.run_dir], val_x, val_y, args.out, args.command, args.epochs, recipe)
 
 
 if __name__ == "__main__":
