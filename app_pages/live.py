@@ -17,7 +17,7 @@ from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.live import LiveSession, LiveSnapshot
 from emotion.overlay import face_caption
 from emotion.registry import FACE, SPEECH, not_sure_below
-from emotion.report import BOTH, Thresholds, build_rows, latest, probabilities_of
+from emotion.report import SOURCE_BOTH, Thresholds, build_rows, latest, probabilities_of
 from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
 from emotion.ui.readings import big_label, face_bars, fusion_note, summary_and_downloads, voice_bars, voice_text
@@ -83,7 +83,7 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
             st.markdown(f"**{voice_text(now.voice.probabilities, thresholds.voice)}**")
             if now.voice.probabilities is not None:
                 voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")
-    both = latest(rows, BOTH)
+    both = latest(rows, SOURCE_BOTH)
     if both is not None and (now.faces or now.voice is not None):
         big_label("", probabilities_of(both, FACE_CLASSES), FACE_CLASSES, thresholds.face)
         st.caption("Face and voice together")

@@ -14,9 +14,10 @@ from emotion.media import ALL_EXTENSIONS, MAX_DURATION_S, MAX_UPLOAD_MB, MediaEr
 from emotion.overlay import draw_faces
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.charts import timeline_figure
-from emotion.report import Thresholds, build_rows
+from emotion.labels import FACE_CLASSES, VOICE_CLASSES
+from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows, overall
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
-from emotion.ui.readings import face_bars, face_text, fusion_note, summary_and_downloads
+from emotion.ui.readings import big_label, face_bars, face_text, fusion_note, summary_and_downloads, voice_bars
 from emotion.upload import analyse_clip, analyse_image
 
 REPORTS_KEPT = 3
@@ -48,6 +49,17 @@ def show_image(data: bytes, digest: str, face_threshold: float) -> None:
         face_bars(reading.probabilities, "", key=f"upload-face-{number}")
 
 
+def clip_readings(rows, face_threshold: float, voice_threshold: float) -> None:
+    """The whole clip's face and voice readings as big labels with their bars, before the details."""
+    sides = [("Face", SOURCE_FACE, FACE_CLASSES, face_threshold, face_bars), ("Voice", SOURCE_VOICE, VOICE_CLASSES, voice_threshold, voice_bars)]
+    found = [(side, probabilities) for side in sides if (probabilities := overall(rows, side[1], side[2])) is not None]
+    for column, ((title, source, classes, threshold, bars), probabilities) in zip(st.columns(max(1, len(found))), found):
+        with column:
+            st.markdown(f"#### {title}, over the whole clip")
+            big_label("", probabilities, classes, threshold)
+            bars(probabilities, "", key=f"upload-{source}-overall")
+
+
 def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_threshold: float, smoothing: float,
               name: str) -> None:
     analyzer, speech = face_analyzer(), speech_classifier()
@@ -70,9 +82,11 @@ def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_thres
     if info.has_audio and speech is not None and report.windows_with_speech == 0:
         st.warning("No speech was heard in this clip.")
     rows = build_rows(report.cells, Thresholds(face=face_threshold, voice=voice_threshold), smoothing)
+    clip_readings(rows, face_threshold, voice_threshold)
     st.subheader("Timeline")
     st.plotly_chart(timeline_figure(rows), key="upload-timeline")
-    fusion_note()
+    if (rows["source"] == SOURCE_BOTH).any():
+        fusion_note()
     if report.key_frames:
         st.subheader("Key frames")
         columns = st.columns(3)

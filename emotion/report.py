@@ -8,7 +8,8 @@ the probabilities. For each step:
   without a frame keeps the previous step's reading for up to FACE_HOLD_S;
 - voice: the mean of the voiced windows of sound that cover the step, "no speech" when only
   voiceless windows cover it;
-- face+voice: the two fused in the face's seven classes (emotion.fusion), from the same step.
+- face+voice: the two fused in the face's seven classes (emotion.fusion), from the same step,
+  in sessions that have both a face and a voice somewhere (a sound file has no face+voice rows).
 
 Smoothing, an exponential moving average with a half-life in seconds, applies to the face and
 the voice before they are fused, so the three rows of a step always agree. The summary, the
@@ -28,9 +29,9 @@ from emotion.fusion import fuse_rows
 from emotion.labels import FACE_CLASSES, NO_FACE, NO_SPEECH, NOT_SURE, VOICE_CLASSES
 from emotion.timeline import STEP_S, Cells, SourceCells
 
-FACE, VOICE, BOTH = "face", "voice", "face+voice"
-SOURCES = (FACE, VOICE, BOTH)
-SOURCE_TITLES = {FACE: "Face", VOICE: "Voice", BOTH: "Face + voice"}
+SOURCE_FACE, SOURCE_VOICE, SOURCE_BOTH = "face", "voice", "face+voice"
+SOURCES = (SOURCE_FACE, SOURCE_VOICE, SOURCE_BOTH)
+SOURCE_TITLES = {SOURCE_FACE: "Face", SOURCE_VOICE: "Voice", SOURCE_BOTH: "Face + voice"}
 FACE_HOLD_S = 1.0
 """A step without a video frame keeps the face of a step at most this much earlier."""
 CLASS_COLUMNS = [f"p_{name}" for name in dict.fromkeys(FACE_CLASSES + VOICE_CLASSES)]
@@ -93,11 +94,12 @@ def build_rows(cells: Cells, thresholds: Thresholds, smoothing_s: float = 0.0) -
     face = _smooth(_means(cells.face, round(FACE_HOLD_S / STEP_S)), smoothing_s)
     voice = _smooth(_means(cells.voice, 0), smoothing_s)
     both = fuse_rows(face.probabilities, voice.probabilities)
-    both_rows = SourceRows(both, np.zeros(len(both), bool), ~np.isnan(both).any(axis=1))
+    has_both = face.present.any() and voice.present.any()
+    both_rows = SourceRows(both, np.zeros(len(both), bool), has_both & ~np.isnan(both).any(axis=1))
     parts = [
-        _table(FACE, times, face, FACE_CLASSES, thresholds.face, NO_FACE),
-        _table(VOICE, times, voice, VOICE_CLASSES, thresholds.voice, NO_SPEECH),
-        _table(BOTH, times, both_rows, FACE_CLASSES, thresholds.face, ""),  # present only where it has probabilities
+        _table(SOURCE_FACE, times, face, FACE_CLASSES, thresholds.face, NO_FACE),
+        _table(SOURCE_VOICE, times, voice, VOICE_CLASSES, thresholds.voice, NO_SPEECH),
+        _table(SOURCE_BOTH, times, both_rows, FACE_CLASSES, thresholds.face, ""),  # present only where it has probabilities
     ]
     rows = pd.concat([p for p in parts if len(p)] or [pd.DataFrame(columns=COLUMNS)], ignore_index=True)
     rows = rows.reindex(columns=COLUMNS)
@@ -115,6 +117,13 @@ def probabilities_of(row: pd.Series, classes: tuple[str, ...]) -> np.ndarray | N
     """A row's (k,) probabilities in `classes` order, or None for "no face" / "no speech"."""
     values = row[[f"p_{c}" for c in classes]].to_numpy(dtype=float)
     return None if np.isnan(values).any() else values
+
+
+def overall(rows: pd.DataFrame, source: str, classes: tuple[str, ...]) -> np.ndarray | None:
+    """A whole clip's reading of one source: the mean probabilities over its steps that have
+    some, or None when it has none (no face seen, no speech heard)."""
+    values = rows.loc[rows["source"] == source, [f"p_{c}" for c in classes]].dropna().to_numpy(dtype=float)
+    return values.mean(axis=0) if len(values) else None
 
 
 def summary(rows: pd.DataFrame) -> pd.DataFrame:

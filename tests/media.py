@@ -39,6 +39,18 @@ def hum(seconds: float, rate: int = 16_000, level: float = 0.02, mains_hz: float
     return (level * np.sin(2 * np.pi * mains_hz * t) + level / 4 * np.sin(2 * np.pi * 2 * mains_hz * t)).astype(np.float32)
 
 
+def music(seconds: float, rate: int = 16_000, level: float = 0.3, seed: int = 0) -> np.ndarray:
+    """A plucked melody with harmonics, a note every quarter second: music, not speech."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    out = np.zeros_like(t)
+    for i, pitch in enumerate(rng.choice([220, 247, 262, 294, 330, 349, 392, 440], size=int(seconds * 4))):
+        envelope = np.exp(-3 * (t - i * 0.25)) * ((t >= i * 0.25) & (t < i * 0.25 + 0.5))
+        for harmonic in range(1, 6):
+            out += envelope * np.sin(2 * np.pi * pitch * harmonic * t) / harmonic
+    return (level * out / np.abs(out).max()).astype(np.float32)
+
+
 def write_video(path: Path, frames: list[np.ndarray], fps: int = 10, audio: np.ndarray | None = None,
                 audio_rate: int = 16_000) -> Path:
     """Encode RGB frames (and mono float audio) with PyAV; the container follows the suffix."""

@@ -15,7 +15,7 @@ import soxr
 
 from emotion.live import LiveSession
 from emotion.registry import load_face_analyzer
-from emotion.report import BOTH, FACE, VOICE, Thresholds, build_rows
+from emotion.report import SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows
 from emotion.timeline import Timeline
 from media import astronaut_rgb, speech_16k
 
@@ -54,7 +54,7 @@ def test_every_sound_frame_reaches_the_speech_model_and_becomes_readings(tmp_pat
     assert counters.audio_seconds == pytest.approx(len(frames) * 0.02, abs=0.05)
     assert counters.voice_readings >= 4
     rows = build_rows(session.timeline.cells(), Thresholds(0.0, 0.0))
-    assert (rows[rows["source"] == VOICE]["label"] != "no speech").any()
+    assert (rows[rows["source"] == SOURCE_VOICE]["label"] != "no speech").any()
 
 
 def test_a_burst_after_a_stall_loses_no_sound_and_gaps_are_counted(tmp_path, session):
@@ -92,7 +92,7 @@ def test_queued_video_frames_are_counted_and_the_newest_is_labelled(session):
     assert [f.number for f in snapshot.faces] == [1]
     assert int(np.argmax(snapshot.faces[0].probabilities)) == 3  # happy
     rows = build_rows(session.timeline.cells(), Thresholds(0.0, 0.0))
-    assert set(rows["source"]) == {FACE, BOTH} and set(rows["label"]) == {"happy"}
+    assert set(rows["source"]) == {SOURCE_FACE} and set(rows["label"]) == {"happy"}  # no sound: no face + voice rows
 
 
 def test_the_notice_speaks_only_when_frames_are_dropped(session, monkeypatch):

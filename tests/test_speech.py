@@ -11,7 +11,7 @@ from emotion.speech import augment
 from emotion.speech.classify import SpeechStream, clip_probabilities, to_mono
 from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES
 from emotion.speech.voice_activity import has_speech
-from media import hum, speech_16k
+from media import hum, music, speech_16k
 
 
 def _stream_all(stream: SpeechStream, audio: np.ndarray, rate: int, channels: int = 1, chunk_s: float = 0.02):
@@ -58,18 +58,45 @@ def test_synthesised_speech_gives_eight_probabilities(tmp_path, speech_classifie
     assert (probs >= 0).all()
 
 
-@pytest.mark.parametrize("sound", ["digital silence", "quiet 50 Hz hum", "quiet 60 Hz hum"])
-def test_no_speech_in_silence_or_hum(speech_classifier, sound):
-    audio = {
-        "digital silence": np.zeros(5 * SAMPLE_RATE, np.float32),
-        "quiet 50 Hz hum": hum(5.0),
-        "quiet 60 Hz hum": hum(5.0, mains_hz=60.0),
-    }[sound]
+SOUNDS_WITHOUT_SPEECH = ["digital silence", "quiet 50 Hz hum", "quiet 60 Hz hum", "pink noise", "quiet hiss", "music"]
+
+
+def sound_without_speech(sound: str) -> np.ndarray:
+    from emotion.speech.channel import pink_noise
+
+    rng = np.random.default_rng(0)
+    return {
+        "digital silence": lambda: np.zeros(5 * SAMPLE_RATE, np.float32),
+        "quiet 50 Hz hum": lambda: hum(5.0),
+        "quiet 60 Hz hum": lambda: hum(5.0, mains_hz=60.0),
+        "pink noise": lambda: pink_noise(5 * SAMPLE_RATE, rng) * 10 ** (-30 / 20),
+        "quiet hiss": lambda: (rng.standard_normal(5 * SAMPLE_RATE) * 10 ** (-40 / 20)).astype(np.float32),
+        "music": lambda: music(5.0),
+    }[sound]()
+
+
+@pytest.mark.parametrize("sound", SOUNDS_WITHOUT_SPEECH)
+def test_no_speech_in_silence_hum_noise_or_music(speech_classifier, sound):
+    audio = sound_without_speech(sound)
     assert not has_speech(audio)
     readings = _stream_all(SpeechStream(speech_classifier), audio, SAMPLE_RATE)
     assert len(readings) == 10  # one every 0.5 s hop
     assert all(r.probabilities is None for r in readings)
     assert clip_probabilities(speech_classifier.classify_clip(audio)) is None
+
+
+def test_a_recorded_voice_is_speech():
+    """Real recorded speech, not only synthesised: RAVDESS validation clips, whole and quiet."""
+    from emotion.data_dir import data_dir
+    from emotion.speech.corpus import load_clips, read_manifest
+
+    manifest = data_dir() / "ravdess" / "manifest.csv"
+    if not manifest.exists():
+        pytest.skip("RAVDESS is not at $EMOTION_DATA_DIR or ../shared/data")
+    table = read_manifest(manifest)
+    clips = load_clips(list(table[table.split == "val"].groupby("emotion").head(1).file))
+    assert all(has_speech(clip) for clip in clips)
+    assert sum(has_speech(clip * 10 ** (-20 / 20)) for clip in clips) >= len(clips) - 1
 
 
 @pytest.mark.parametrize(("rate", "channels"), [(8_000, 1), (44_100, 2), (48_000, 2)])

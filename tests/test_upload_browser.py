@@ -65,3 +65,22 @@ def test_photo_gets_a_label_per_face(page, app_server, tmp_path):
     page.get_by_text("Face 1: happy").wait_for(timeout=60_000)
     save_screenshot(page, "upload-photo")
     assert exception_texts(page) == []
+
+
+def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_server, tmp_path):
+    from media import speech_16k, write_wav
+
+    clip = write_wav(tmp_path / "hello.wav", speech_16k(tmp_path))
+    open_app_page(page, app_server.url, "upload", "Upload")
+    _upload(page, clip)
+    page.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
+    main = page.inner_text('[data-testid="stMain"]')
+    assert "Face, over the whole clip" not in main and "no face" not in main
+    bars = page.locator('[data-testid="stPlotlyChart"]')
+    assert bars.count() >= 2  # the voice's bars and the timeline
+    with page.expect_download() as download:
+        page.get_by_text("Download timeline (CSV)").click()
+    sources = {row.split(",")[1] for row in download.value.path().read_text().splitlines()[1:]}
+    assert sources == {"voice"}
+    save_screenshot(page, "upload-sound")
+    assert exception_texts(page) == []

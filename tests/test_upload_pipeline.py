@@ -56,7 +56,7 @@ def test_video_without_sound(tmp_path, analyzer, speech_classifier):
     info = probe(data, "silent.mp4")
     assert info.kind == "video" and not info.has_audio
     report = analyse_clip(data, info, analyzer, speech_classifier)
-    assert set(build_rows(report.cells, Thresholds(0.0, 0.0))["source"]) == {"face", "face+voice"}
+    assert set(build_rows(report.cells, Thresholds(0.0, 0.0))["source"]) == {"face"}
 
 
 def test_audio_clip_with_speech_and_one_with_only_hum(tmp_path, speech_classifier):

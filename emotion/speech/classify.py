@@ -3,7 +3,8 @@
 `SpeechClassifier` scores 3 s windows (features + TFLite); `classify_clip` walks a clip window
 by window, the way the live stream does over time; `SpeechStream` takes chunks of any rate,
 channel count and dtype, keeps the last window at 16 kHz mono, and every hop says what it hears
--- or "no speech", when the window holds no voice.
+-- or "no speech", when the window holds no voice (emotion.speech.voice_activity, one detector
+per stream or clip).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import soxr
 
 from emotion.labels import VOICE_CLASSES
 from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, Normalisation, fit_window, log_mel, window_starts
-from emotion.speech.voice_activity import has_speech
+from emotion.speech.voice_activity import CHUNK, VoiceDetector, is_speech, voiced_chunks
 from emotion.tflite_model import TFLiteModel
 
 DEFAULT_HOP_S = 0.5
@@ -50,7 +51,8 @@ class SpeechClassifier:
         audio = clean(audio)
         starts = window_starts(len(audio), int(hop_s * SAMPLE_RATE))
         windows = [fit_window(audio[s : s + WINDOW_SAMPLES]) for s in starts]
-        speaking = [i for i, w in enumerate(windows) if has_speech(w)]
+        voiced = voiced_chunks(audio)  # one detector over the whole clip, as over a stream
+        speaking = [i for i, s in enumerate(starts) if is_speech(voiced[s // CHUNK : (s + WINDOW_SAMPLES) // CHUNK])]
         probs = self.predict_windows([windows[i] for i in speaking])
         by_window = dict(zip(speaking, probs))
         return [
@@ -108,6 +110,8 @@ class SpeechStream:
         self.hop_samples = int(hop_s * SAMPLE_RATE)
         self._buffer = np.zeros(WINDOW_SAMPLES, np.float32)
         self._filled = 0  # samples of real sound in the buffer, up to a window
+        self._detector = VoiceDetector()
+        self._voiced = np.zeros(0, bool)  # the detector's decisions for the newest frames, up to a window
         self._since_last = 0  # samples since the last reading
         self._received = 0  # 16 kHz samples since the start: the stream's clock
         self._resampler: soxr.ResampleStream | None = None
@@ -152,6 +156,7 @@ class SpeechStream:
         n = len(samples)
         self._buffer = np.concatenate([self._buffer[n:], samples]) if n < WINDOW_SAMPLES else samples[-WINDOW_SAMPLES:]
         self._filled = min(WINDOW_SAMPLES, self._filled + n)
+        self._voiced = np.concatenate([self._voiced, self._detector.push(samples)])[-(WINDOW_SAMPLES // CHUNK) :]
         self._since_last += n
         self._received += n
 
@@ -159,6 +164,7 @@ class SpeechStream:
         end_s = self._received / SAMPLE_RATE
         window = self._buffer[WINDOW_SAMPLES - self._filled :]
         start_s = end_s - len(window) / SAMPLE_RATE
-        if not has_speech(window):
+        chunks = len(window) // CHUNK
+        if not is_speech(self._voiced[len(self._voiced) - chunks :] if chunks else self._voiced[:0]):
             return VoiceReading(start_s, end_s, None)
         return VoiceReading(start_s, end_s, self.classifier.predict_windows([window])[0])
