@@ -41,11 +41,12 @@ FACES_FRESH_S = 1.0
 """Faces from a frame older than this are no longer shown (the camera stopped)."""
 WORKER_IDLE_S = 0.1
 LOAD_WINDOW_S = 10.0
-"""The notice about falling behind looks at this many seconds."""
+"""The notice about falling behind looks at the last this many seconds."""
 MAX_VIDEO_DROPPED = 0.2
-"""...and speaks when more than this share of the camera frames went unanalysed,"""
+"""The notice speaks when more than this share of the camera frames went unanalysed (one frame
+in five: labels then lag visibly behind the face)..."""
 MAX_SOUND_DROPPED = 0.03
-"""...or more than this share of the sound did not reach the speech model."""
+"""...or more than this share of the sound did not reach the speech model (it never should)."""
 
 
 class FaceNow(NamedTuple):
