@@ -16,15 +16,22 @@ def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int
     return matrix
 
 
+def recall_and_f1(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Recall and F1 of each class of a square confusion matrix; 0 where a class never occurs
+    or is never predicted (so an extra "no answer" class only counts against the others)."""
+    true_counts, predicted_counts, hits = matrix.sum(axis=1), matrix.sum(axis=0), np.diag(matrix)
+    recall = np.divide(hits, true_counts, out=np.zeros(len(hits)), where=true_counts > 0)
+    precision = np.divide(hits, predicted_counts, out=np.zeros(len(hits)), where=predicted_counts > 0)
+    f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros(len(hits)), where=(precision + recall) > 0)
+    return recall, f1
+
+
 def score(probs: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
     """The numbers a model card reports for one labelled set."""
     predictions = probs.argmax(axis=1)
     matrix = confusion_matrix(labels, predictions, len(classes))
-    true_counts, predicted_counts, hits = matrix.sum(axis=1), matrix.sum(axis=0), np.diag(matrix)
-    recall = np.divide(hits, true_counts, out=np.zeros(len(classes)), where=true_counts > 0)
-    precision = np.divide(hits, predicted_counts, out=np.zeros(len(classes)), where=predicted_counts > 0)
-    f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros(len(classes)), where=(precision + recall) > 0)
-    present = true_counts > 0
+    recall, f1 = recall_and_f1(matrix)
+    present = matrix.sum(axis=1) > 0
     return {
         "n": int(len(labels)),
         "accuracy": float(np.mean(predictions == labels)),

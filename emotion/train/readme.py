@@ -81,11 +81,34 @@ def _benchmark_lines() -> list[str]:
             f"- Speech: {speech['ms_per_window_total']} ms per 3 s window including features "
             f"({speech['ms_per_window_features']} ms of it features); a {speech['clip_seconds']:.0f} s clip is analysed at "
             f"real-time factor {speech['real_time_factor']}.")
+    robustness = _benchmark("speech_robustness")
+    if robustness:
+        lines += _robustness_lines(robustness)
     live = _benchmark("live")
     if live:
         lines.append(_live_line(live))
     if lines:
         lines.append("- Timings are medians on the 2-core CPU the project is developed on; ratios come from one run.")
+    return lines
+
+
+def _robustness_lines(robustness: dict) -> list[str]:
+    """Per set: clean vs the worst channel shift, the most collapsed answer, and the baseline."""
+    targets = robustness["targets"]
+    scope = "" if robustness["split"] == "test" else f", {robustness['split']} split"
+    scope += ", a quick subset" if robustness["quick"] else ""
+    shifts = ", ".join(f"`{name}`" for name in robustness["shifts"])
+    lines = [f"- Speech through other channels (`benchmarks/speech_robustness.py`{scope}; shifts {shifts}, each described "
+             f"in its output; targets: within {targets['max_drop_points']:.0f} points of clean, no class above "
+             f"{targets['max_top_class_share']:.0%} of the answers), whole clips scored as uploads are:"]
+    for name, summary in robustness["summary"].items():
+        model, baseline = summary["model"], summary["baseline_mfcc_svm"]
+        title, n = robustness["sets"][name]["title"], robustness["sets"][name]["n"]
+        lines.append(
+            f"  - {title}, {n:,} clips: {model['clean_accuracy']:.1%} clean, {model['worst_shift_accuracy']:.1%} under "
+            f"`{model['worst_shift']}`; one class takes up to {model['largest_top_class_share']:.0%} of the answers "
+            f"({model['largest_top_class']}, under `{model['largest_top_class_share_under']}`). MFCC + SVM baseline: "
+            f"{baseline['clean_accuracy']:.1%} clean, {baseline['worst_shift_accuracy']:.1%} under `{baseline['worst_shift']}`.")
     return lines
 
 
