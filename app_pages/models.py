@@ -39,6 +39,10 @@ def show_card(spec: ModelSpec) -> None:
     if "accuracy_without_train_copies" in metrics:
         st.caption(f"{metrics['with_copy_in_train']} of these images also occur in the training split; without them "
                    f"the accuracy is {metrics['accuracy_without_train_copies']:.1%}.")
+    nemo = metrics.get("nemo")
+    if nemo:
+        st.caption(f"On a second corpus, Polish actors it never heard (nEMO, {nemo['n']:,} clips): accuracy "
+                   f"{nemo['accuracy']:.1%}.")
     cv = card.get("cross_validation")
     if cv:
         st.caption(f"Cross-validation over {len(cv['folds'])} groups of unseen actors: mean accuracy "

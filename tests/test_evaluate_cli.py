@@ -8,6 +8,7 @@ import sys
 
 import cv2
 import numpy as np
+import pandas as pd
 import soundfile as sf
 
 from conftest import REPO
@@ -63,3 +64,21 @@ def test_not_sure_threshold_sits_where_guesses_turn_mostly_wrong():
     labels = np.where(right, 0, 1)
     assert 0.4 <= not_sure_threshold(probs, labels, min_count=10) <= 0.5
     assert not_sure_threshold(probs[:80], labels[:80], min_count=10) <= 0.46  # all mostly right: no cut above
+
+
+def test_speech_card_scores_nemo_test_speakers_beside_ravdess_test_actors(tmp_path):
+    """The second corpus is scored on the speakers of the same split: its test speakers with the
+    test actors; never the speakers the model trained on."""
+    from emotion.data_dir import data_dir
+
+    ravdess, nemo = data_dir() / "ravdess" / "manifest.csv", data_dir() / "nemo" / "manifest.csv"
+    if not (ravdess.exists() and nemo.exists()):
+        pytest.skip("RAVDESS or nEMO is not at $EMOTION_DATA_DIR or ../shared/data")
+    for source, keys, name in ((ravdess, ["actor", "emotion"], "ravdess.csv"), (nemo, ["speaker", "emotion"], "nemo.csv")):
+        tiny = pd.read_csv(source).groupby(keys).head(1).copy()
+        tiny["path"] = [str(source.parent / p) for p in tiny["path"]]
+        tiny.to_csv(tmp_path / name, index=False)
+    result = _run("speech", "--manifest", str(tmp_path / "ravdess.csv"), "--actors", "19-24",
+                  "--nemo-manifest", str(tmp_path / "nemo.csv"))
+    assert result["split"] == "test" and result["n"] == 48
+    assert result["nemo"]["speakers"] == ["nemo_IC0", "nemo_SM0"] and result["nemo"]["n"] == 12

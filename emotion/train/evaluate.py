@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from emotion.calibration import not_sure_threshold
 from emotion.face.classify import FaceClassifier, resize_faces
@@ -99,10 +100,19 @@ def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
               **score(probs, test.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": silent}
     window = np.random.default_rng(0).uniform(-0.1, 0.1, WINDOW_SAMPLES).astype(np.float32)
     result["ms_per_window"] = median_ms(lambda: classifier.predict_windows([window]), runs=50)
+    nemo = read_manifest(args.nemo_manifest) if args.nemo_manifest else None
+    if nemo is not None:
+        # The same split of the second corpus: its test speakers with the test actors, and so on.
+        part = nemo[nemo.split == split] if split in ("val", "test") else nemo
+        nemo_probs, nemo_silent = classifier.score_clips(load_clips(list(part.file)))
+        result["nemo"] = {"data": str(args.nemo_manifest), "speakers": sorted(part.speaker.unique().tolist()),
+                          **score(nemo_probs, part.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": nemo_silent}
     extra: dict[str, Any] = {}
     val_actors = _parse_actors(args.val_actors)
     if val_actors:
         val = table[table.actor.isin(val_actors)]
+        if nemo is not None:
+            val = pd.concat([val, nemo[nemo.split == "val"]])
         val_probs, _ = classifier.score_clips(load_clips(list(val.file)))
         extra["not_sure_below"] = not_sure_threshold(val_probs, val.label.to_numpy(), min_count=10)
     return result, extra
@@ -145,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
     speech.add_argument("--manifest", type=Path, required=True)
     speech.add_argument("--actors", help="only these actors, e.g. 19-24 (needs an `actor` column)")
     speech.add_argument("--val-actors", help="actors for the not-sure threshold, e.g. 17-18")
+    speech.add_argument("--nemo-manifest", type=Path,
+                        help="also score nEMO's speakers of the same split (its validation speakers join the threshold)")
     for each in (face, speech):
         each.add_argument("--model", type=Path, help="a .tflite file (default: the shipped model)")
         each.add_argument("--card", type=Path, help="also write the model card here")

@@ -46,6 +46,10 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     if "accuracy_without_train_copies" in m:
         lines.append(f"  - Without the {m['with_copy_in_train']} {m['split']} faces that also occur in train: "
                      f"{m['accuracy_without_train_copies']:.1%}.")
+    nemo = m.get("nemo")
+    if nemo:
+        lines.append(f"  - nEMO (Polish; speakers {', '.join(s.removeprefix('nemo_') for s in nemo['speakers'])}, never "
+                     f"trained on): accuracy {nemo['accuracy']:.1%}, macro-F1 {nemo['macro_f1']:.3f} on {nemo['n']:,} clips.")
     cv = card.get("cross_validation")
     if cv:
         lines.append(f"  - {len(cv['folds'])}-fold cross-validation over actor groups: mean {cv['mean_accuracy']:.1%} "
