@@ -68,11 +68,11 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     common = ("--manifest", str(tmp_path / "tiny.csv"), "--nemo-manifest", str(tmp_path / "tiny_nemo.csv"), "--out", str(out))
 
     first = _run("emotion.train.speech", *common, "--epochs", "2", "--run-dir", str(tmp_path / "run"))
-    assert "train 128 RAVDESS clips (actors 1-16) + 29 nEMO clips (5 speakers)" in first and "epoch 2/2" in first
-    assert "val 16 RAVDESS clips (actors 17-18) + 12 nEMO clips (2 speakers)" in first
+    assert "train 128 RAVDESS clips (actors 1-16) + 29 nEMO clips (KD0, MK0, MP0, TP0, WR0)" in first and "epoch 2/2" in first
+    assert "val 16 RAVDESS clips (actors 17-18) + 12 nEMO clips (EB0, KS0)" in first
     record = json.loads(out.with_suffix(".train.json").read_text())
     assert record["features"] == {"normalisation": "per_band"}
-    assert record["data"]["split"]["nemo"]["test"] == ["nemo_IC0", "nemo_SM0"]  # held out, never trained on
+    assert record["data"]["test speakers"] == "48 RAVDESS clips (actors 19-24) + 12 nEMO clips (IC0, SM0)"  # held out
     second = _run("emotion.train.speech", *common, "--epochs", "3", "--resume", "--run-dir", str(tmp_path / "run"))
     assert "resuming" in second and "epoch 3/3" in second and "epoch 1/" not in second
     assert json.loads((tmp_path / "run" / "state.json").read_text())["epochs_done"] == 3

@@ -125,10 +125,11 @@ def compile_model(steps_per_epoch: int, epochs: int, lr: float) -> keras.Model:
 
 
 def describe(table) -> str:
-    """"1024 RAVDESS clips (actors 1-16) + 700 nEMO clips (5 speakers)": what a split holds."""
+    """"960 RAVDESS clips (actors 1-16) + 689 nEMO clips (KD0, MK0, MP0, TP0, WR0)": what a split holds."""
     parts = []
     for corpus, rows in table.groupby("corpus", sort=False):
-        who = f"actors {actor_ranges(rows.actor.unique())}" if corpus == "ravdess" else f"{rows.speaker.nunique()} speakers"
+        speakers = sorted(speaker.split("_", 1)[-1] for speaker in rows.speaker.unique())
+        who = f"actors {actor_ranges(rows.actor.unique())}" if corpus == "ravdess" else ", ".join(speakers)
         parts.append(f"{len(rows)} {CORPUS_NAMES.get(corpus, corpus)} clips ({who})")
     return " + ".join(parts)
 
@@ -258,9 +259,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.cv:
         save_cv_resume_points(args) if args.save_resume_point else cross_validate(table, args)
         return
-    data = {"corpora": {corpus: str(manifests[corpus]) for corpus in args.corpora},
-            "split": {corpus: {split: sorted(rows.speaker.unique().tolist()) for split, rows in part.groupby("split")}
-                      for corpus, part in table.groupby("corpus")},
+    # In words, as the Models page shows it: which speakers each split holds, and how batches are drawn.
+    data = {"corpora": " + ".join(f"{CORPUS_NAMES.get(c, c)} ({len(table[table.corpus == c]):,} clips)" for c in args.corpora),
+            **{f"{split} speakers": describe(table[table.split == split]) for split in ("train", "val", "test")},
             "sampling": "every (corpus, emotion) pair equally likely; validation weighs the corpora equally"}
     recipe = {"data": data, "features": {"normalisation": args.normalisation}}
     if args.save_resume_point:
