@@ -82,3 +82,17 @@ def test_speech_card_scores_nemo_test_speakers_beside_ravdess_test_actors(tmp_pa
                   "--nemo-manifest", str(tmp_path / "nemo.csv"))
     assert result["split"] == "test" and result["n"] == 48
     assert result["nemo"]["speakers"] == ["nemo_IC0", "nemo_SM0"] and result["nemo"]["n"] == 12
+
+
+def test_a_new_card_keeps_the_replaced_models_numbers(tmp_path):
+    from emotion.train.evaluate import _history
+
+    card = tmp_path / "speech.json"
+    old_files = [{"file": "speech.keras", "sha256": "a"}]
+    card.write_text(json.dumps({"date": "2026-11-26", "evaluation_command": "evaluate speech", "files": old_files,
+                                "metrics": {"split": "test", "n": 360, "accuracy": 0.636, "macro_f1": 0.621, "ece": 0.076},
+                                "history": [{"date": "2026-11-20", "accuracy": 0.55}]}))
+    assert _history(card, old_files) == [{"date": "2026-11-20", "accuracy": 0.55}]  # the same model scored again
+    history = _history(card, [{"file": "speech.keras", "sha256": "b"}])
+    assert history[0]["accuracy"] == 0.636 and history[0]["date"] == "2026-11-26" and history[1]["accuracy"] == 0.55
+    assert _history(tmp_path / "none.json", old_files) == []

@@ -126,11 +126,12 @@ def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command
 
     keras_model = keras.models.load_model(spec.weights)
     cv_file = spec.weights.with_suffix(".cv.json")
+    files = [_file_facts(spec.weights), _file_facts(spec.tflite)]
     card_data = {
         "model": kind,
         "title": spec.title,
         "date": dt.date.today().isoformat(),
-        "files": [_file_facts(spec.weights), _file_facts(spec.tflite)],
+        "files": files,
         "parameters": int(keras_model.count_params()),
         "classes": list(FACE_CLASSES if kind == "face" else VOICE_CLASSES),
         "training": {k: v for k, v in training.items() if k != "history"},
@@ -141,8 +142,25 @@ def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command
         "intended_use": "Demonstrating and practising emotions, and learning how emotion recognition works; "
         "not for diagnosis, assessment, surveillance or decisions about people.",
         **extra,
+        "history": _history(card, files),
     }
     card.write_text(json.dumps(card_data, indent=1) + "\n")
+
+
+def _history(card: Path, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cards of the models this one replaced, newest first, in brief: a reader sees the step.
+    Re-scoring the same files keeps the history as it was."""
+    if not card.exists():
+        return []
+    previous = json.loads(card.read_text())
+    if previous.get("files") == files:
+        return previous.get("history", [])
+    metrics = previous["metrics"]
+    brief = {"date": previous["date"], "evaluation_command": previous["evaluation_command"],
+             **{key: metrics[key] for key in ("split", "n", "accuracy", "macro_f1", "ece") if key in metrics}}
+    if "nemo" in metrics:
+        brief["nemo_accuracy"] = metrics["nemo"]["accuracy"]
+    return [brief, *previous.get("history", [])]
 
 
 def main(argv: list[str] | None = None) -> None:
