@@ -27,16 +27,21 @@ def recall_and_f1(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def score(probs: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
-    """The numbers a model card reports for one labelled set."""
-    predictions = probs.argmax(axis=1)
-    matrix = confusion_matrix(labels, predictions, len(classes))
+    """The numbers a model card reports for one labelled set.
+
+    A row of zeros is no answer (a clip in which the model heard no speech): it counts as wrong,
+    in the accuracy and in its class's recall, and in `unanswered`, never as the first class."""
+    answered = probs.max(axis=1) > 0
+    predictions = np.where(answered, probs.argmax(axis=1), len(classes))  # one past the classes: no answer
+    matrix = confusion_matrix(labels, predictions, len(classes) + 1)
     recall, f1 = recall_and_f1(matrix)
-    present = matrix.sum(axis=1) > 0
+    present = matrix[: len(classes)].sum(axis=1) > 0
     return {
         "n": int(len(labels)),
         "accuracy": float(np.mean(predictions == labels)),
-        "macro_f1": float(f1[present].mean()),
+        "macro_f1": float(f1[: len(classes)][present].mean()),
         "per_class_recall": {c: round(float(r), 4) for c, r, p in zip(classes, recall, present) if p},
-        "confusion": {"classes": list(classes), "rows_true_columns_predicted": matrix.tolist()},
+        "confusion": {"classes": list(classes), "rows_true_columns_predicted": matrix[: len(classes), : len(classes)].tolist()},
+        "unanswered": int(np.sum(~answered)),
         "ece": expected_calibration_error(probs, labels),
     }

@@ -8,6 +8,7 @@ import sys
 
 import cv2
 import numpy as np
+import pytest
 import pandas as pd
 import soundfile as sf
 
@@ -96,3 +97,13 @@ def test_a_new_card_keeps_the_replaced_models_numbers(tmp_path):
     history = _history(card, [{"file": "speech.keras", "sha256": "b"}])
     assert history[0]["accuracy"] == 0.636 and history[0]["date"] == "2026-11-26" and history[1]["accuracy"] == 0.55
     assert _history(tmp_path / "none.json", old_files) == []
+
+
+def test_a_clip_without_speech_counts_as_wrong_not_as_the_first_class():
+    from emotion.metrics import score
+
+    probs = np.array([[0.9, 0.1], [0.0, 0.0], [0.2, 0.8]])  # the second clip: no speech heard, a neutral one
+    result = score(probs, np.array([0, 0, 1]), ("neutral", "calm"))
+    assert result["accuracy"] == pytest.approx(2 / 3) and result["unanswered"] == 1
+    assert result["per_class_recall"] == {"neutral": 0.5, "calm": 1.0}
+    assert result["confusion"]["rows_true_columns_predicted"] == [[1, 0], [0, 1]]
