@@ -28,7 +28,8 @@ class ModelSpec(NamedTuple):
 
     @property
     def available(self) -> bool:
-        return self.weights.exists()
+        """Whether the file the app runs is there (the .keras file is for training and export)."""
+        return self.tflite.exists()
 
     def read_card(self) -> dict[str, Any] | None:
         """The model card, or None when the model has not been trained and evaluated yet."""
@@ -55,7 +56,7 @@ def tflite_path(spec: ModelSpec) -> Path:
 
         recorded = {f["file"]: f["sha256"] for f in card.get("files", [])}
         if path.name in recorded and hashlib.sha256(path.read_bytes()).hexdigest() != recorded[path.name]:
-            raise ModelMismatch(f"{path.name} is not the file its model card describes; re-run the evaluate CLI.")
+            raise ModelMismatch(f"{path.name} is not the file its model card describes.")
     return path
 
 

@@ -95,3 +95,42 @@ def test_readme_results_come_from_the_model_cards():
     done = subprocess.run([sys.executable, "-m", "emotion.train.readme", "--check"], cwd=REPO,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_damaged_or_mismatched_model_is_a_sentence_and_the_other_model_still_loads(tmp_path, monkeypatch):
+    """A face model file that is not a model, and a speech model that differs from its card: each
+    page half says which file and how to restore it; no traceback; the models that load still work."""
+    import shutil
+
+    import streamlit as st
+
+    from emotion import registry
+
+    (tmp_path / "face.tflite").write_bytes(b"not a model at all")
+    shutil.copy(registry.SPEECH.tflite, tmp_path / "speech.tflite")
+    shutil.copy(registry.SPEECH.card, tmp_path / "speech.json")
+    with open(tmp_path / "speech.tflite", "ab") as damaged:
+        damaged.write(b"\0")
+    monkeypatch.setattr(registry, "FACE", registry.FACE._replace(weights=tmp_path / "face.keras",
+                                                                 card=tmp_path / "no-card.json"))
+    monkeypatch.setattr(registry, "SPEECH", registry.SPEECH._replace(weights=tmp_path / "speech.keras",
+                                                                     card=tmp_path / "speech.json"))
+    st.cache_resource.clear()
+
+    def page():
+        from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
+
+        assert face_analyzer() is None and speech_classifier() is None
+        model_missing_note("face")
+        model_missing_note("speech")
+
+    try:
+        app = AppTest.from_function(page, default_timeout=60).run()
+    finally:
+        st.cache_resource.clear()
+    assert not app.exception, app.exception
+    errors = [e.value for e in app.error]
+    assert any("face model is switched off: models/face.tflite could not be loaded" in e for e in errors), errors
+    assert any("speech model is switched off: speech.tflite is not the file its model card describes" in e
+               for e in errors), errors
+    assert all("git checkout models/" in e for e in errors)

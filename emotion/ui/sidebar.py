@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from emotion.registry import ALL_MODELS
+from emotion.ui.models import model_problem
 
 PRIVACY_NOTE = (
     "Your camera, microphone and uploads are processed on this app's server while you use it "
@@ -19,7 +20,9 @@ def render_sidebar() -> None:
         st.subheader("Model status")
         for spec in ALL_MODELS:
             card = spec.read_card()
-            if spec.available and card:
+            if spec.available and model_problem(spec.key):
+                st.markdown(f"⚠️ **{spec.title}** — switched off: its file could not be loaded (the page says more)")
+            elif spec.available and card:
                 metrics = card["metrics"]
                 where = "validation data" if metrics.get("split") == "val" else "unseen test data"
                 if not card.get("training", {}).get("complete", True):
