@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Literal, NamedTuple
@@ -16,7 +17,17 @@ import numpy as np
 AudioSource = str | os.PathLike[str] | BinaryIO | bytes
 Kind = Literal["image", "video", "audio"]
 
-MAX_UPLOAD_MB = 100  # keep equal to server.maxUploadSize in .streamlit/config.toml
+CONFIG = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
+
+
+def _upload_limit_mb() -> int:
+    """server.maxUploadSize in .streamlit/config.toml: the one place the upload limit is set, so
+    Streamlit's refusal and ours agree. Streamlit counts mebibytes (2**20 bytes)."""
+    return int(tomllib.loads(CONFIG.read_text())["server"]["maxUploadSize"])
+
+
+MAX_UPLOAD_MB = _upload_limit_mb()
+BYTES_PER_MB = 2**20
 MAX_DURATION_S = 180
 MAX_IMAGE_PIXELS = 40_000_000
 ANALYSIS_LONG_SIDE = 960
@@ -78,7 +89,7 @@ def probe(data: bytes, filename: str = "") -> MediaInfo:
     """What the file holds, or a MediaError saying in one sentence why it cannot be used."""
     if not data:
         raise MediaError("The file is empty.")
-    size_mb = len(data) / 1e6
+    size_mb = len(data) / BYTES_PER_MB
     if size_mb > MAX_UPLOAD_MB:
         raise MediaError(f"The file is {size_mb:.0f} MB; files up to {MAX_UPLOAD_MB} MB can be analysed.")
     extension = Path(filename).suffix.lower().lstrip(".")

@@ -91,7 +91,7 @@ def test_a_name_that_lies_about_the_type(tmp_path):
 
 def test_files_past_the_limits(tmp_path, monkeypatch):
     with pytest.raises(MediaError, match="MB"):
-        probe(bytes(media.MAX_UPLOAD_MB * 1_000_000 + 1), "big.mp4")
+        probe(bytes(media.MAX_UPLOAD_MB * media.BYTES_PER_MB + 1), "big.mp4")
     long_clip = tmp_path / "long.wav"
     sf.write(long_clip, np.zeros(16_000 * (media.MAX_DURATION_S + 5), np.int16), 16_000)
     with pytest.raises(MediaError, match="minutes"):
