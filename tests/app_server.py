@@ -54,9 +54,11 @@ class StreamlitServer:
     """A running `streamlit run app.py`; `url` is its base address, `log()` what it printed.
 
     `command_prefix` goes before the command (e.g. `["taskset", "-c", "0"]`, which execs it, so
-    `process.pid` stays the server's own); `env` adds to the environment."""
+    `process.pid` stays the server's own); `env` adds to the environment; `file_watcher` None
+    leaves the watcher to .streamlit/config.toml, as `./scripts/app` starts it."""
 
-    def __init__(self, log_path: Path, command_prefix: Sequence[str] = (), env: dict[str, str] | None = None) -> None:
+    def __init__(self, log_path: Path, command_prefix: Sequence[str] = (), env: dict[str, str] | None = None,
+                 file_watcher: str | None = "none") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -65,7 +67,8 @@ class StreamlitServer:
         self.process = subprocess.Popen(
             [*command_prefix, sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false",
+             *(["--server.fileWatcherType", file_watcher] if file_watcher else [])],
             cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
             # Loopback only: no STUN lookups on a machine without internet.
             env={**os.environ, "EMOTION_ICE_SERVERS": "[]", **(env or {})},

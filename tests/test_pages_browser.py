@@ -50,3 +50,27 @@ def test_models_page_shows_every_card(app_server, page):
     charts.nth(2 * len(ALL_MODELS) - 1).wait_for(state="attached", timeout=30_000)
     assert charts.count() == 2 * len(ALL_MODELS)  # recall bars + confusion matrix per model
     save_screenshot(page, "page-models-cards")
+
+
+def test_the_server_started_as_the_readme_says_watches_no_folder_tree(page, tmp_path):
+    """With the config's file watcher (as ./scripts/app starts the app), a visit leaves no
+    recursive inotify watches on the project (.venv held thousands) and a quiet log."""
+    from pathlib import Path
+
+    from app_server import StreamlitServer
+
+    server = StreamlitServer(tmp_path / "streamlit.log", file_watcher=None)
+    try:
+        server.wait_healthy()
+        open_app_page(page, server.url, "upload", "Upload")
+        page.wait_for_timeout(2_000)
+        watches = 0
+        for info in Path(f"/proc/{server.process.pid}/fdinfo").iterdir():
+            try:
+                watches += sum(line.startswith("inotify wd:") for line in info.read_text().splitlines())
+            except OSError:
+                continue  # a descriptor closed while we read
+        assert watches < 50, f"{watches} inotify watches"
+        assert "Inotify" not in server.log() and not SERVER_ERROR.search(server.log()), server.log()
+    finally:
+        server.stop()
