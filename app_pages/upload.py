@@ -10,17 +10,20 @@ import hashlib
 
 import streamlit as st
 
+from emotion.charts import timeline_figure
+from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.media import ALL_EXTENSIONS, MAX_DURATION_S, MAX_UPLOAD_MB, MediaError, probe
 from emotion.overlay import draw_faces
 from emotion.registry import FACE, SPEECH, not_sure_below
-from emotion.charts import timeline_figure
-from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows, overall
+from emotion.timeline import STEP_S
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
 from emotion.ui.readings import big_label, face_bars, face_text, fusion_note, summary_and_downloads, voice_bars
 from emotion.upload import analyse_clip, analyse_image
 
 REPORTS_KEPT = 3
+UNDECODED_WARNING_S = 2.0
+"""Say so when the readings end this much before the clip's stated duration."""
 
 
 def cached_report(digest: str, compute):
@@ -82,6 +85,10 @@ def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_thres
     if info.has_audio and speech is not None and report.windows_with_speech == 0:
         st.warning("No speech was heard in this clip.")
     rows = build_rows(report.cells, Thresholds(face=face_threshold, voice=voice_threshold), smoothing)
+    decoded_s = float(rows["t"].max()) + STEP_S if not rows.empty else 0.0
+    if info.duration_s - decoded_s > UNDECODED_WARNING_S:
+        st.warning(f"Only the first {decoded_s:.0f} s of this {info.duration_s:.0f} s clip could be read, so the report "
+                   "covers only that part: the file may be damaged or cut short.")
     clip_readings(rows, face_threshold, voice_threshold)
     st.subheader("Timeline")
     st.plotly_chart(timeline_figure(rows), key="upload-timeline")

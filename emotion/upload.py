@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+import av
 import numpy as np
 
 from emotion.face.analyse import FaceAnalyzer, FaceReading
@@ -59,7 +60,19 @@ def _spread(items: list, count: int) -> list:
 
 def analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, speech: SpeechClassifier | None,
                  progress: Progress = lambda fraction, message: None) -> ClipReport:
-    """Face and voice readings over a video or audio clip, on the timeline's grid."""
+    """Face and voice readings over a video or audio clip, on the timeline's grid.
+
+    The probe read the file's header; a file damaged further in can still fail to decode, and
+    that becomes a MediaError sentence like any other bad input."""
+    try:
+        return _analyse_clip(data, info, analyzer, speech, progress)
+    except (av.FFmpegError, ValueError, OSError) as problem:
+        raise MediaError("Part of this file could not be decoded, so it cannot be analysed: it may be damaged "
+                         f"({type(problem).__name__}).") from None
+
+
+def _analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, speech: SpeechClassifier | None,
+                  progress: Progress) -> ClipReport:
     timeline = Timeline()
     frames: list[FacesInFrame] = []
     duration = max(info.duration_s, 1e-3)

@@ -84,3 +84,15 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
     assert sources == {"voice"}
     save_screenshot(page, "upload-sound")
     assert exception_texts(page) == []
+
+
+def test_a_clip_cut_short_says_how_much_was_read(page, app_server, tmp_path):
+    """A streamable video cut in half still decodes its first part: the report says it covers only that."""
+    whole = face_and_speech_mp4(tmp_path, ".webm").read_bytes()
+    cut = tmp_path / "cut.webm"
+    cut.write_bytes(whole[: len(whole) // 2])
+    open_app_page(page, app_server.url, "upload", "Upload")
+    _upload(page, cut)
+    page.get_by_text("clip could be read, so the report covers only that part").wait_for(timeout=120_000)
+    save_screenshot(page, "upload-cut-short")
+    assert exception_texts(page) == []
