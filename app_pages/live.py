@@ -128,7 +128,8 @@ def main() -> None:
         rtc_configuration=ice_configuration(),
         media_stream_constraints=constraints,
         queued_video_frames_callback=session.on_video_frames if constraints["video"] else None,
-        sink_audio_track=create_audio_sink_track(session.on_audio, key=f"live-sound-{mode}")
+        # on_ended: a tab closed mid-stream never reruns this script, so the track's end stops the worker.
+        sink_audio_track=create_audio_sink_track(session.on_audio, key=f"live-sound-{mode}", on_ended=session.stop)
         if constraints["audio"] else None,
         async_processing=True,
     )

@@ -108,3 +108,17 @@ def test_the_notice_speaks_only_when_frames_are_dropped(session, monkeypatch):
         session.snapshot()
         clock[0] += 1.0
     assert "7 of 15 camera frames a second" in session.falling_behind()
+
+
+def test_stopping_ends_the_speech_worker(tmp_path, session):
+    """The sink calls stop() when its track ends (a closed tab never reruns the page): no thread is left."""
+    import threading
+
+    for frame in audio_frames(speech_16k(tmp_path))[:10]:
+        session.on_audio(frame)
+    assert any(t.name == "speech-worker" for t in threading.enumerate())
+    session.stop()
+    deadline = time.monotonic() + 2
+    while any(t.name == "speech-worker" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == "speech-worker" for t in threading.enumerate())
