@@ -138,7 +138,7 @@ def test_empty_timeline():
     assert rows.empty and summary(rows).empty
 
 
-def test_the_timeline_chart_draws_empty_and_full_sessions():
+def test_the_timeline_chart_draws_each_emotions_probability_over_time():
     from emotion.charts import timeline_figure
 
     assert timeline_figure(build_rows(Timeline().cells(), SURE)).data == ()
@@ -146,5 +146,8 @@ def test_the_timeline_chart_draws_empty_and_full_sessions():
     timeline.add_faces(0.0, face("happy"))
     timeline.add_voice(0.0, 1.0, None)
     figure = timeline_figure(build_rows(timeline.cells(), SURE))
-    assert [trace.name for trace in figure.data] == ["Face", "Voice", "Face + voice"]
-    assert list(figure.data[1].y) == [NO_SPEECH, NO_SPEECH]
+    assert [trace.name for trace in figure.data] == list(FACE_CLASSES) + list(VOICE_CLASSES) + list(FACE_CLASSES)
+    happy = figure.data[FACE_CLASSES.index("happy")]
+    assert list(happy.x) == [0.0, 0.5] and happy.y[1] == pytest.approx(0.9)  # the face is held into the next step
+    voice_neutral = figure.data[len(FACE_CLASSES)]
+    assert np.isnan(voice_neutral.y).all()  # no speech: a gap, not a zero
