@@ -45,8 +45,10 @@ LIMITS = {
         "Not a diagnostic or assessment tool.",
     ],
     "speech": [
-        "RAVDESS holds 24 adult North American actors saying two fixed English sentences with acted emotions; "
-        "spontaneous speech, children, other languages and accents, and noisy rooms are harder.",
+        "Trained on acted emotions only: RAVDESS (24 adult North American actors, two English sentences) and nEMO "
+        "(9 adult Polish actors, many sentences); spontaneous speech, children, other languages and accents are harder.",
+        "Rooms, noise, cheap microphones and phone-quality (8 kHz) sound lower its accuracy: see the robustness "
+        "benchmark in the README.",
         "Calm and neutral sound alike and are often confused.",
         "Not a diagnostic or assessment tool.",
     ],
