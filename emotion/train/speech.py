@@ -13,7 +13,8 @@ dominates. Features are standardised per mel band by default (a microphone's col
 Speakers never cross splits (emotion.speech.corpus): RAVDESS actors 1-16 train, 17-18 validate
 (best epoch, temperature), 19-24 test (read only by the evaluate CLI, once); nEMO has its own
 validation and test speakers. Validation weighs both corpora equally. Every epoch draws a fresh
-random 3 s window from each clip with speed perturbation, noise, gain and SpecAugment masks.
+random 3 s window from each clip with speed perturbation, a random channel (room, noise,
+microphone, gain, narrow band, Opus: emotion.speech.channel) and SpecAugment masks.
 `--cv K` trains K models, each tested on a held-out group of six RAVDESS actors (three men,
 three women), and writes the mean accuracy for the model card.
 """
