@@ -76,8 +76,8 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
     page.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
     main = page.inner_text('[data-testid="stMain"]')
     assert "Face, over the whole clip" not in main and "no face" not in main
-    bars = page.locator('[data-testid="stPlotlyChart"]')
-    assert bars.count() >= 2  # the voice's bars and the timeline
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    charts.nth(1).wait_for(state="attached", timeout=30_000)  # the voice's bars and the timeline draw after the text
     with page.expect_download() as download:
         page.get_by_text("Download timeline (CSV)").click()
     sources = {row.split(",")[1] for row in download.value.path().read_text().splitlines()[1:]}
