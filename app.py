@@ -16,6 +16,7 @@ PAGES = [
     st.Page("app_pages/home.py", title="Home", icon="🪞", url_path="home", default=True),
     st.Page("app_pages/live.py", title="Live", icon="🎥", url_path="live"),
     st.Page("app_pages/upload.py", title="Upload", icon="📁", url_path="upload"),
+    st.Page("app_pages/practice.py", title="Practice", icon="🎯", url_path="practice"),
     st.Page("app_pages/models.py", title="Models", icon="📊", url_path="models"),
 ]
 

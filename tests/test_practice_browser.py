@@ -1,0 +1,99 @@
+"""The Practice page in a real browser, with the fake camera showing a smiling face (the
+astronaut): a one-card deck from a shared link is matched, a guess is recorded beside the
+model's reading, and a whole round can be played with the keyboard alone."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from conftest import save_screenshot
+from media import face_frames, write_y4m
+from streamlit_page import WEBRTC_IFRAME_SELECTOR, exception_texts, open_app_page, webrtc_button
+
+pytestmark = pytest.mark.browser
+
+MATCH_WITHIN_S = 30
+
+
+@pytest.fixture(scope="module")
+def smiling_camera(launch_browser, tmp_path_factory):
+    camera = write_y4m(tmp_path_factory.mktemp("practice") / "camera.y4m", face_frames(4.0, fps=10))
+    return launch_browser(video=camera)
+
+
+def _main_text(page) -> str:
+    return page.inner_text('[data-testid="stMain"]')
+
+
+def _wait_for_text(page, pattern: str, timeout_s: float) -> re.Match | None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        match = re.search(pattern, _main_text(page))
+        if match:
+            return match
+        time.sleep(0.25)
+    return None
+
+
+def _focused(page) -> str:
+    """The accessible text of whatever has the keyboard focus, looking inside the WebRTC iframe."""
+    text = page.evaluate("() => document.activeElement && (document.activeElement.tagName === 'IFRAME' ? "
+                         "'IFRAME' : document.activeElement.innerText || document.activeElement.ariaLabel || '')")
+    if text == "IFRAME":
+        frame = page.frame_locator(WEBRTC_IFRAME_SELECTOR).locator(":focus")
+        return frame.first.inner_text(timeout=2_000) if frame.count() else ""
+    return text or ""
+
+
+def _tab_to(page, name: str, presses: int = 80) -> None:
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if _focused(page).strip().lower().endswith(name.lower()):  # the component writes START in capitals
+            return
+    pytest.fail(f"{name!r} never took the keyboard focus")
+
+
+def test_a_shared_one_card_deck_is_matched_by_a_smile(smiling_camera, app_server):
+    page = smiling_camera.new_page(viewport={"width": 1280, "height": 800})
+    open_app_page(page, app_server.url, "practice?deck=happy", "Practice")
+    assert "Matched 0 of 1" in _main_text(page) and "Show me: happy" in _main_text(page)
+    webrtc_button(page, "Start").click(timeout=30_000)
+    started = time.monotonic()
+    assert _wait_for_text(page, r"Matched 1 of 1", MATCH_WITHIN_S + 30), _main_text(page)
+    took = time.monotonic() - started
+    assert took < MATCH_WITHIN_S + 15, f"matched after {took:.0f} s"  # slack for the WebRTC start on a busy CPU
+    assert _wait_for_text(page, r"happy\*{0,2} matched in [\d.]+ s", 10) or "matched in" in _main_text(page)
+    page.get_by_text("Download practice (CSV)").wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_text("Download practice (CSV)").click()
+    rows = download.value.path().read_text().splitlines()
+    assert rows[0].startswith("mode,card,matched,seconds_to_match") and rows[1].startswith("Make the face,happy,True,")
+    save_screenshot(page, "practice-matched")
+    assert exception_texts(page) == []
+    webrtc_button(page, "Stop").click()
+    page.close()
+
+
+def test_guess_the_feeling_with_the_keyboard_alone(smiling_camera, app_server):
+    page = smiling_camera.new_page(viewport={"width": 1280, "height": 800})
+    open_app_page(page, app_server.url, "practice?deck=happy,sad&mode=guess", "Practice")
+    assert "Guessed 0 of 2 right" in _main_text(page)
+    _tab_to(page, "Start")
+    page.keyboard.press("Enter")
+    assert _wait_for_text(page, "The mirror sees a face", 60), _main_text(page)
+    _tab_to(page, "happy")
+    page.keyboard.press("Enter")
+    said = _wait_for_text(page, r"You said happy; the mirror read (\w+) \((\d+)%\)", 20)
+    assert said, _main_text(page)
+    assert said.group(1) == "happy"  # the astronaut smiles
+    assert "Guessed 1 of 2 right" in _main_text(page)
+    _tab_to(page, "sad")
+    page.keyboard.press("Enter")
+    assert _wait_for_text(page, r"Guessed 1 of 2 right", 20) and _wait_for_text(page, "How it went", 30), _main_text(page)
+    assert "You said sad" in _main_text(page)
+    save_screenshot(page, "practice-guessed")
+    assert exception_texts(page) == []
+    page.close()
