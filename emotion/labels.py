@@ -14,6 +14,17 @@ VOICE_CLASSES: tuple[str, ...] = (
 )
 """RAVDESS label order: index i of a voice probability vector is VOICE_CLASSES[i]."""
 
+AROUSED_VOICES: tuple[str, ...] = ("happy", "angry", "fearful", "disgust", "surprised")
+"""Voice classes of high arousal (an activated, energetic voice) on the circumplex of affect; the
+others (neutral, calm, sad) are low. Arousal is the part of a voice's emotion that carries most
+plainly in its energy, pitch and tempo, so it may survive a poor microphone when the class does not."""
+
+
+def voice_arousal(probabilities) -> float:
+    """The probability that a voice is aroused: the sum over AROUSED_VOICES."""
+    return float(sum(probabilities[VOICE_CLASSES.index(label)] for label in AROUSED_VOICES))
+
+
 EMOJI: dict[str, str] = {
     "angry": "😠", "disgust": "🤢", "fear": "😨", "happy": "😀", "sad": "😢",
     "surprise": "😮", "neutral": "😐", "calm": "😌", "fearful": "😨",
@@ -21,10 +32,13 @@ EMOJI: dict[str, str] = {
 }
 
 COLOURS: dict[str, str] = {
-    "angry": "#d62728", "disgust": "#8c564b", "fear": "#9467bd", "fearful": "#9467bd",
-    "happy": "#f2b705", "sad": "#1f77b4", "surprise": "#ff7f0e", "surprised": "#ff7f0e",
-    "neutral": "#7f7f7f", "calm": "#2ca02c",
+    "angry": "#D55E00", "disgust": "#009E73", "fear": "#CC79A7", "fearful": "#CC79A7",
+    "happy": "#E69F00", "sad": "#0072B2", "surprise": "#56B4E9", "surprised": "#56B4E9",
+    "neutral": "#000000", "calm": "#F0E442",
 }
+"""One colour per emotion, the same on every chart, box and bar: the Okabe-Ito palette, chosen to
+stay apart for people with red-green or blue-yellow colour blindness (tests/test_palette.py
+simulates both and measures it). Colour is never the only cue: every label is also in words."""
 
 NOT_SURE = "not sure"
 NO_SPEECH = "no speech"

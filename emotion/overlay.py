@@ -11,7 +11,7 @@ import numpy as np
 from emotion.face.analyse import FaceReading
 from emotion.labels import COLOURS, EMOJI, FACE_CLASSES, top_label
 
-NOT_SURE_COLOUR = "#555555"
+NOT_SURE_COLOUR = "#999999"  # light grey: apart from neutral's black
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 """Debian's fonts-noto-color-emoji (packages.txt installs it on Streamlit Community Cloud);
 without it the captions are drawn without emoji."""
@@ -52,6 +52,14 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
+def text_rgb(hex_colour: str) -> tuple[int, int, int]:
+    """Black or white, whichever contrasts more with a label's background (WCAG's luminance):
+    white on the palette's orange or sky blue would be hard to read."""
+    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in _rgb(hex_colour)]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return (0, 0, 0) if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else (255, 255, 255)
+
+
 def face_caption(number: int, probabilities: np.ndarray, not_sure_below: float) -> tuple[str, str]:
     """('Face 1: happy (92%)', colour): the same words the page shows as text."""
     label, confidence = top_label(probabilities, FACE_CLASSES, not_sure_below)
@@ -80,5 +88,5 @@ def draw_faces(rgb: np.ndarray, readings: list[FaceReading], numbers: list[int],
         if icon is not None:
             _paste(out, icon, box.x + 2, top)
         cv2.putText(out, caption, (box.x + 4 + icon_w, top + text_h + 3), cv2.FONT_HERSHEY_SIMPLEX, scale,
-                    (255, 255, 255), 2, cv2.LINE_AA)
+                    text_rgb(colour), 2, cv2.LINE_AA)
     return out
