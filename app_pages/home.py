@@ -21,7 +21,9 @@ st.markdown(
 1. **Live** — press *Start*, allow the camera and microphone, and make a face or say a
    sentence with feeling. Each face gets a label; the voice gets one while someone speaks.
 2. **Upload** — drop in a photo, a video or a sound clip and get a report you can download.
-3. **Models** — see how each model was trained and how well it does, class by class.
+3. **Practice** — a game for a child and a grown-up: make the face on the card, guess the face a
+   grown-up makes, or say a sentence with the card's feeling. A teacher can share a deck as a link.
+4. **Models** — see how each model was trained and how well it does, class by class.
 
 When a model is unsure, the app says **"not sure"** instead of guessing.
 """

@@ -32,6 +32,7 @@ MODES = {
     "Microphone only": {"video": False, "audio": True},
 }
 REFRESH_S = 0.5
+TIMELINE_REFRESH_S = 1.0  # the chart changes slowly; the labels beside the video refresh twice as often
 
 
 def live_session() -> LiveSession:
@@ -61,10 +62,11 @@ def window_view(session: LiveSession, thresholds: Thresholds, smoothing: float, 
 
 
 def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float) -> None:
+    """The labels and bars now: beside the video, so they are in view without scrolling."""
     now = session.snapshot()
-    rows, figure = window_view(session, thresholds, smoothing, window_s)
-    left, right = st.columns(2)
-    with left:
+    rows, _ = window_view(session, thresholds, smoothing, window_s)
+    face_side, voice_side = st.columns(2)
+    with face_side:
         st.markdown("#### Face")
         if now.faces:
             face = now.faces[0]
@@ -74,7 +76,7 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
             face_bars(face.probabilities, f"Face {face.number}", key="live-face-bars")
         else:
             st.markdown("### 🙈 no face in view" if now.counters.video_analysed else "Waiting for the camera…")
-    with right:
+    with voice_side:
         st.markdown("#### Voice")
         if now.voice is None:
             st.markdown("Listening…" if now.counters.audio_received else "Waiting for the microphone…")
@@ -91,7 +93,11 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
     notice = session.falling_behind()
     if notice:
         st.caption(f"🐢 {notice}")
-    st.plotly_chart(figure, key="live-timeline")
+
+
+def timeline_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float) -> None:
+    """The probabilities over the shown window, full width under the video and labels."""
+    st.plotly_chart(window_view(session, thresholds, smoothing, window_s)[1], key="live-timeline")
 
 
 def session_summary(session: LiveSession, thresholds: Thresholds, smoothing: float) -> None:
@@ -121,27 +127,36 @@ def main() -> None:
     if constraints["audio"] and session.speech is None:
         model_missing_note("speech")
     # Sound goes to a sink, which receives every frame and sends nothing back (no echo); video
-    # goes through the queued callback, which sees every frame and analyses the newest.
-    context = webrtc_streamer(
-        key=f"live-{mode}",
-        mode=WebRtcMode.SENDRECV,
-        rtc_configuration=ice_configuration(),
-        media_stream_constraints=constraints,
-        queued_video_frames_callback=session.on_video_frames if constraints["video"] else None,
-        # on_ended: a tab closed mid-stream never reruns this script, so the track's end stops the worker.
-        sink_audio_track=create_audio_sink_track(session.on_audio, key=f"live-sound-{mode}", on_ended=session.stop)
-        if constraints["audio"] else None,
-        async_processing=True,
-    )
+    # goes through the queued callback, which sees every frame and analyses the newest. The video
+    # sits in a narrower column with the labels beside it, in view on a laptop without scrolling.
+    video_side, readings_side = st.columns([2, 3])
+    with video_side:
+        context = webrtc_streamer(
+            key=f"live-{mode}",
+            mode=WebRtcMode.SENDRECV,
+            rtc_configuration=ice_configuration(),
+            media_stream_constraints=constraints,
+            queued_video_frames_callback=session.on_video_frames if constraints["video"] else None,
+            # on_ended: a tab closed mid-stream never reruns this script, so the track's end stops the worker.
+            sink_audio_track=create_audio_sink_track(session.on_audio, key=f"live-sound-{mode}", on_ended=session.stop)
+            if constraints["audio"] else None,
+            async_processing=True,
+        )
     playing = context.state.playing
     if not playing:
         session.stop()
 
     @st.fragment(run_every=REFRESH_S if playing else None)
-    def live_panel() -> None:
+    def live_readings() -> None:
         readings_panel(session, thresholds, smoothing, window_s)
 
-    live_panel()
+    @st.fragment(run_every=TIMELINE_REFRESH_S if playing else None)
+    def live_timeline() -> None:
+        timeline_panel(session, thresholds, smoothing, window_s)
+
+    with readings_side:
+        live_readings()
+    live_timeline()
     fusion_note()
     if not playing and len(session.timeline):
         session_summary(session, thresholds, smoothing)

@@ -22,8 +22,7 @@ from emotion.ui.readings import big_label, face_bars, face_text, fusion_note, su
 from emotion.upload import analyse_clip, analyse_image
 
 REPORTS_KEPT = 3
-UNDECODED_WARNING_S = 2.0
-"""Say so when the readings end this much before the clip's stated duration."""
+UNDECODED_WARNING_S = 2.0  # say so when the readings end this much before the clip's stated duration
 
 
 def cached_report(digest: str, compute):
@@ -42,14 +41,19 @@ def show_image(data: bytes, digest: str, face_threshold: float) -> None:
         model_missing_note("face")
         return
     frame = cached_report(digest, lambda: analyse_image(data, analyzer))
+    # The answer beside a modest picture, not under a full-width one: both fit a laptop screen.
+    picture, answer = st.columns([2, 3])
     if not frame.readings:
-        st.image(frame.image, caption="No face found", width="stretch")
-        st.warning("No face was found in this picture. Faces that are small, turned away or in shadow are hard to find.")
+        picture.image(frame.image, caption="No face found", width="stretch")
+        answer.warning("No face was found in this picture. Faces that are small, turned away or in shadow are hard to find.")
         return
-    st.image(draw_faces(frame.image, frame.readings, frame.numbers, face_threshold), width="stretch")
-    for text, reading, number in zip(face_text(frame.readings, frame.numbers, face_threshold), frame.readings, frame.numbers):
-        st.markdown(f"**{text}**")
-        face_bars(reading.probabilities, "", key=f"upload-face-{number}")
+    picture.image(draw_faces(frame.image, frame.readings, frame.numbers, face_threshold), width="stretch")
+    with answer:
+        for text, reading, number in zip(face_text(frame.readings, frame.numbers, face_threshold), frame.readings,
+                                         frame.numbers):
+            big_label("", reading.probabilities, FACE_CLASSES, face_threshold)
+            st.markdown(f"**{text}**")
+            face_bars(reading.probabilities, "", key=f"upload-face-{number}")
 
 
 def clip_readings(rows, face_threshold: float, voice_threshold: float) -> None:

@@ -30,3 +30,18 @@ def exception_texts(page) -> list[str]:
 def webrtc_button(page, name: str):
     """The streamlit-webrtc component's "Start" or "Stop" button, inside its iframe."""
     return page.frame_locator(WEBRTC_IFRAME_SELECTOR).get_by_role("button", name=name)
+
+
+LAPTOP = {"width": 1280, "height": 800}
+"""The screen the answer must fit without scrolling (issue 16)."""
+
+
+def in_view_without_scrolling(page, locator) -> bool:
+    """Whether the element lies inside the viewport with every scrollable part of the page at its
+    top: what a person sees before scrolling."""
+    page.evaluate("() => { window.scrollTo(0, 0); for (const el of document.querySelectorAll('*')) "
+                  "{ if (el.scrollTop) el.scrollTop = 0; } }")
+    box = locator.bounding_box(timeout=10_000)
+    viewport = page.viewport_size
+    return (box is not None and box["y"] >= 0 and box["x"] >= 0 and box["y"] + box["height"] <= viewport["height"]
+            and box["x"] + box["width"] <= viewport["width"])

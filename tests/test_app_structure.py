@@ -79,6 +79,18 @@ def test_page_script_runs(page):
     assert app.title, "every page opens with a title"
 
 
+def test_pages_hold_no_stray_strings_that_streamlit_would_print():
+    """Streamlit's "magic" writes any bare string statement of a page onto the page: a docstring
+    under a constant showed up above the Upload page's title. Only the module docstring is safe."""
+    import ast
+
+    for path in [REPO / "app.py", *(REPO / "app_pages").glob("*.py")]:
+        body = ast.parse(path.read_text()).body
+        stray = [node.lineno for node in body[1:] if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+                 and isinstance(node.value.value, str)]
+        assert not stray, f"{path.name}: bare strings at lines {stray} would be shown on the page"
+
+
 def test_config_keeps_xsrf_on_and_usage_stats_off():
     import tomllib
 

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import save_screenshot
 from media import face_frames, speech_16k, write_wav, write_y4m
-from streamlit_page import exception_texts, open_app_page
+from streamlit_page import LAPTOP, exception_texts, in_view_without_scrolling, open_app_page
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +78,7 @@ def test_live_face_and_voice_labels_and_timeline(launch_browser, app_server, tmp
     speech = speech_16k(tmp_path)
     microphone = write_wav(tmp_path / "microphone.wav", np.concatenate([speech, np.zeros(4000, np.float32)]))
     browser = launch_browser(video=camera, audio=microphone)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = browser.new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "live", "Live")
     _start_stream(page)
 
@@ -95,6 +95,9 @@ def test_live_face_and_voice_labels_and_timeline(launch_browser, app_server, tmp
     assert float(stats.group(5)) > 0 and int(stats.group(6)) >= 1
     assert sound_received - IN_FLIGHT_SOUND_FRAMES <= sound_analysed <= sound_received  # no sound lost
     assert "lost on the way" not in stats.group(0)
+    # The answer beside the video, in view on a laptop screen without scrolling.
+    for line in (FACE_LINE, VOICE_LINE):
+        assert in_view_without_scrolling(page, page.get_by_text(line).first), line.pattern
     save_screenshot(page, "live-playing")
     assert not _tensorflow_in(app_server.process.pid)
 

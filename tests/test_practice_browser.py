@@ -11,7 +11,7 @@ import pytest
 
 from conftest import save_screenshot
 from media import face_frames, write_y4m
-from streamlit_page import WEBRTC_IFRAME_SELECTOR, exception_texts, open_app_page, webrtc_button
+from streamlit_page import LAPTOP, WEBRTC_IFRAME_SELECTOR, exception_texts, in_view_without_scrolling, open_app_page, webrtc_button
 
 pytestmark = pytest.mark.browser
 
@@ -57,9 +57,11 @@ def _tab_to(page, name: str, presses: int = 80) -> None:
 
 
 def test_a_shared_one_card_deck_is_matched_by_a_smile(smiling_camera, app_server):
-    page = smiling_camera.new_page(viewport={"width": 1280, "height": 800})
+    page = smiling_camera.new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "practice?deck=happy", "Practice")
     assert "Matched 0 of 1" in _main_text(page) and "Show me: happy" in _main_text(page)
+    for shown in ("Matched 0 of 1", "Show me: happy"):
+        assert in_view_without_scrolling(page, page.get_by_text(shown).first), shown
     webrtc_button(page, "Start").click(timeout=30_000)
     started = time.monotonic()
     assert _wait_for_text(page, r"Matched 1 of 1", MATCH_WITHIN_S + 30), _main_text(page)
@@ -78,7 +80,7 @@ def test_a_shared_one_card_deck_is_matched_by_a_smile(smiling_camera, app_server
 
 
 def test_guess_the_feeling_with_the_keyboard_alone(smiling_camera, app_server):
-    page = smiling_camera.new_page(viewport={"width": 1280, "height": 800})
+    page = smiling_camera.new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "practice?deck=happy,sad&mode=guess", "Practice")
     assert "Guessed 0 of 2 right" in _main_text(page)
     _tab_to(page, "Start")

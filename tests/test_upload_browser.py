@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import save_screenshot
 from media import face_and_speech_mp4
-from streamlit_page import exception_texts, open_app_page, wait_until_idle
+from streamlit_page import LAPTOP, exception_texts, in_view_without_scrolling, open_app_page, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -61,8 +63,12 @@ def test_photo_gets_a_label_per_face(page, app_server, tmp_path):
     photo = tmp_path / "astronaut.jpg"
     cv2.imwrite(str(photo), cv2.cvtColor(astronaut_rgb(), cv2.COLOR_RGB2BGR))
     open_app_page(page, app_server.url, "upload", "Upload")
+    page.set_viewport_size(LAPTOP)
     _upload(page, photo)
     page.get_by_text("Face 1: happy").wait_for(timeout=60_000)
+    # The answer, big, beside the picture: in view on a laptop screen without scrolling.
+    assert in_view_without_scrolling(page, page.locator("h3", has_text=re.compile(r"happy .*\d+%")).first)
+    assert in_view_without_scrolling(page, page.locator('[data-testid="stPlotlyChart"]').first)
     save_screenshot(page, "upload-photo")
     assert exception_texts(page) == []
 
@@ -72,8 +78,10 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
 
     clip = write_wav(tmp_path / "hello.wav", speech_16k(tmp_path))
     open_app_page(page, app_server.url, "upload", "Upload")
+    page.set_viewport_size(LAPTOP)
     _upload(page, clip)
     page.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
+    assert in_view_without_scrolling(page, page.locator("h3", has_text="%").first)  # "😀 happy — 71%"
     main = page.inner_text('[data-testid="stMain"]')
     assert "Face, over the whole clip" not in main and "no face" not in main
     charts = page.locator('[data-testid="stPlotlyChart"]')
