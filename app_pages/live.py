@@ -20,7 +20,8 @@ from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, Thresholds, build_rows, latest, probabilities_of
 from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
-from emotion.ui.readings import big_label, face_bars, fusion_note, summary_and_downloads, voice_bars, voice_text
+from emotion.ui.readings import (big_label, face_bars, fusion_note, summary_and_downloads, voice_bars, voice_energy,
+                                 voice_text)
 from emotion.ui.webrtc import ice_configuration
 
 # A modest camera size and rate: the server decodes and re-encodes every frame, and on a small
@@ -84,6 +85,7 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
             big_label("🔇 no speech", now.voice.probabilities, VOICE_CLASSES, thresholds.voice)
             st.markdown(f"**{voice_text(now.voice.probabilities, thresholds.voice)}**")
             if now.voice.probabilities is not None:
+                voice_energy(now.voice.probabilities)
                 voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")
     both = latest(rows, SOURCE_BOTH)
     if both is not None and (now.faces or now.voice is not None):

@@ -18,7 +18,8 @@ from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows, overall
 from emotion.timeline import STEP_S
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
-from emotion.ui.readings import big_label, face_bars, face_text, fusion_note, summary_and_downloads, voice_bars
+from emotion.ui.readings import (big_label, face_bars, face_text, fusion_note, summary_and_downloads, voice_bars,
+                                 voice_energy)
 from emotion.upload import analyse_clip, analyse_image
 
 REPORTS_KEPT = 3
@@ -64,6 +65,8 @@ def clip_readings(rows, face_threshold: float, voice_threshold: float) -> None:
         with column:
             st.markdown(f"#### {title}, over the whole clip")
             big_label("", probabilities, classes, threshold)
+            if source == SOURCE_VOICE:
+                voice_energy(probabilities)
             bars(probabilities, "", key=f"upload-{source}-overall")
 
 

@@ -25,6 +25,11 @@ nEMO "neutral" clip is wrong):
   top_class, top_class_share the most-predicted class and its share of the answers: ~1/8 on
                              balanced data is healthy; issue 14 allows at most 30%
   no_speech_share            clips in which the model heard no voice (scored as wrong)
+  arousal_balanced_accuracy  aroused (happy, angry, fearful, disgust, surprised: AROUSED_VOICES in
+                             emotion/labels.py) vs not, read from the summed probabilities, as the
+                             mean of both groups' recall (chance 50%); does arousal hold up better
+                             under shift than the 8 classes? (`summary` compares the drops, each as
+                             a share of the clean score's distance above chance)
 and for `baseline_mfcc_svm` (means and standard deviations of 20 MFCCs and their deltas over the
 clip, by librosa, standardised, into an RBF SVM with C=10 and balanced class weights, set before
 any run and never tuned, trained on clean RAVDESS actors 1-16): accuracy, macro_f1, top_class,
@@ -54,7 +59,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion.data_dir import data_dir  # noqa: E402
-from emotion.labels import VOICE_CLASSES  # noqa: E402
+from emotion.labels import AROUSED_VOICES, VOICE_CLASSES  # noqa: E402
 from emotion.metrics import confusion_matrix, recall_and_f1  # noqa: E402
 from emotion.registry import SPEECH, load_speech_classifier, speech_normalisation  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS  # noqa: E402
@@ -156,6 +161,22 @@ def train_baseline(train: pd.DataFrame):
     return baseline.fit(mfcc_statistics(load_clips(list(train.file))), train.label.to_numpy())
 
 
+AROUSED = np.isin(np.array(VOICE_CLASSES), AROUSED_VOICES)
+
+
+def arousal_balanced_accuracy(labels: np.ndarray, probs: np.ndarray) -> float:
+    """Aroused or not, read as summed probability >= 0.5; a clip without speech counts as wrong."""
+    truth = AROUSED[labels]
+    answered = probs.sum(axis=1) > 0
+    right = answered & ((probs[:, AROUSED].sum(axis=1) >= 0.5 * probs.sum(axis=1)) == truth)
+    return round(float(np.mean([right[truth].mean(), right[~truth].mean()])), 4)
+
+
+def retained_above_chance(clean: float, shifted: float, chance: float) -> float:
+    """How much of the clean score's margin above chance survives a shift: 1 = all, 0 = none."""
+    return round((shifted - chance) / (clean - chance), 3) if clean > chance else 0.0
+
+
 def scores(labels: np.ndarray, answers: np.ndarray, with_no_speech: bool) -> dict[str, Any]:
     """accuracy, macro-F1 over the classes present, the top class's share of the answers given."""
     matrix = confusion_matrix(labels, answers, len(VOICE_CLASSES) + 1)
@@ -183,7 +204,7 @@ def summary(results: dict[str, dict[str, dict[str, Any]]], who: str) -> dict[str
     collapsed = max(results, key=lambda name: results[name][who]["top_class_share"] or 0.0)
     drop_points = round(100 * (clean - shifts[worst]["accuracy"]), 1)
     top_share = results[collapsed][who]["top_class_share"]
-    return {
+    out = {
         "clean_accuracy": clean,
         "worst_shift": worst,
         "worst_shift_accuracy": shifts[worst]["accuracy"],
@@ -193,6 +214,16 @@ def summary(results: dict[str, dict[str, dict[str, Any]]], who: str) -> dict[str
         "largest_top_class": results[collapsed][who]["top_class"],
         "meets_targets": bool(drop_points <= MAX_DROP_POINTS and (top_share or 0.0) <= MAX_TOP_CLASS_SHARE),
     }
+    if who == "model":
+        arousal = {name: r[who]["arousal_balanced_accuracy"] for name, r in results.items()}
+        arousal_worst = min((name for name in arousal if name != CLEAN), key=arousal.get)
+        out |= {
+            "arousal_clean": arousal[CLEAN], "arousal_worst_shift": arousal_worst,
+            "arousal_worst_shift_accuracy": arousal[arousal_worst],
+            "classes_retained_above_chance": retained_above_chance(clean, shifts[worst]["accuracy"], 1 / len(VOICE_CLASSES)),
+            "arousal_retained_above_chance": retained_above_chance(arousal[CLEAN], arousal[arousal_worst], 0.5),
+        }
+    return out
 
 
 def model_facts() -> dict[str, Any]:
@@ -228,7 +259,9 @@ def main() -> None:
         baseline_s = time.perf_counter() - tick
         seconds[shift] = {"channel": round(channel_s, 1), "model": round(model_s, 1), "baseline": round(baseline_s, 1)}
         for s in sets:
-            results[s.name][shift] = {"model": scores(labels[s.rows], answers[s.rows], with_no_speech=True),
+            model_scores = scores(labels[s.rows], answers[s.rows], with_no_speech=True)
+            model_scores["arousal_balanced_accuracy"] = arousal_balanced_accuracy(labels[s.rows], probs[s.rows])
+            results[s.name][shift] = {"model": model_scores,
                                       "baseline_mfcc_svm": scores(labels[s.rows], baseline_answers[s.rows], False)}
         first = results[sets[0].name][shift]
         _log(f"{shift}: {sets[0].name} model {first['model']['accuracy']:.1%}, baseline "

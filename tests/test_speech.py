@@ -210,3 +210,12 @@ def test_per_band_normalisation_removes_a_microphone_colouring(tmp_path):
 
     assert change("per_band", quiet) < 0.05  # -30 dB reads the same
     assert change("per_band", coloured) < 0.6 * change("window", coloured)
+
+
+def test_voice_arousal_sums_the_energetic_classes():
+    from emotion.labels import AROUSED_VOICES, VOICE_CLASSES, voice_arousal
+
+    probs = np.zeros(len(VOICE_CLASSES))
+    probs[VOICE_CLASSES.index("angry")], probs[VOICE_CLASSES.index("sad")] = 0.7, 0.3
+    assert voice_arousal(probs) == pytest.approx(0.7)
+    assert set(AROUSED_VOICES) < set(VOICE_CLASSES) and "calm" not in AROUSED_VOICES and "sad" not in AROUSED_VOICES

@@ -84,6 +84,7 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
     assert in_view_without_scrolling(page, page.locator("h3", has_text="%").first)  # "😀 happy — 71%"
     main = page.inner_text('[data-testid="stMain"]')
     assert "Face, over the whole clip" not in main and "no face" not in main
+    assert re.search(r"Energy in the voice: (high|low) .*, \d+% sure", main), main
     charts = page.locator('[data-testid="stPlotlyChart"]')
     charts.nth(1).wait_for(state="attached", timeout=30_000)  # the voice's bars and the timeline draw after the text
     with page.expect_download() as download:
