@@ -6,7 +6,8 @@ Everything shown comes from models/<name>.json, written by the evaluate CLI.
 import streamlit as st
 
 from emotion.charts import confusion_heatmap, recall_bars
-from emotion.registry import ALL_MODELS, ModelSpec
+from emotion.plain_words import strengths_and_weaknesses
+from emotion.registry import ALL_MODELS, FACE, ModelSpec
 
 
 def show_card(spec: ModelSpec) -> None:
@@ -19,6 +20,14 @@ def show_card(spec: ModelSpec) -> None:
     if not training.get("complete", True):
         st.warning(f"Interim model: trained for {training['epochs_done']} of {training['planned_epochs']} planned "
                    "epochs so far. Training continues; the numbers below are for this interim model.", icon="🚧")
+    for sentence in strengths_and_weaknesses(card, *(("faces", "saw") if spec is FACE else ("voices", "heard"))):
+        st.markdown(sentence)
+    with st.expander("Details for experts: metrics, confusion matrix, data and commands"):
+        expert_details(spec, card)
+
+
+def expert_details(spec: ModelSpec, card: dict) -> None:
+    metrics, training = card["metrics"], card.get("training", {})
     columns = st.columns(4)
     split = metrics.get("split", "test")
     columns[0].metric("Accuracy" + (" (validation split)" if split == "val" else " on unseen test data"),
@@ -57,7 +66,7 @@ def show_card(spec: ModelSpec) -> None:
 
 
 st.title("📊 Models")
-st.write("How each model was trained and how well it does on data it never saw. Both models are this "
-         "project's own, trained from scratch on the data sets named below.")
+st.write("What each model is good at and where it is weak, measured on people it never saw in training. Both "
+         "models are this project's own, trained from scratch; the details for experts are under each one.")
 for model in ALL_MODELS:
     show_card(model)

@@ -79,6 +79,15 @@ def test_page_script_runs(page):
     assert app.title, "every page opens with a title"
 
 
+def test_models_page_opens_in_plain_words_and_keeps_the_metrics_in_an_expander():
+    app = AppTest.from_file(str(REPO / "app_pages" / "models.py"), default_timeout=60).run()
+    assert not app.exception, app.exception
+    plain = [m.value for m in app.main.markdown if m.value.startswith(("**Good at**", "**Weak at**"))]
+    assert len(plain) == 4, plain  # two sentences per model, from its card
+    assert len(app.expander) == 2 and all(len(expander.metric) == 4 for expander in app.expander)
+    assert len(app.main.metric) == 8  # every metric lives in an expander
+
+
 def test_pages_hold_no_stray_strings_that_streamlit_would_print():
     """Streamlit's "magic" writes any bare string statement of a page onto the page: a docstring
     under a constant showed up above the Upload page's title. Only the module docstring is safe."""

@@ -1,0 +1,39 @@
+"""A model card in words a family reads: what the model is good at and where it is weak, one
+sentence each, from the card's own numbers (never typed in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emotion.labels import display_name
+
+GOOD_RECALL = 0.7
+"""A class the model finds at least this often counts as one it is good at."""
+
+
+def in_ten(share: float) -> str:
+    """0.648 -> "about 6 in 10"."""
+    return f"about {round(10 * share)} in 10"
+
+
+def joined(words: list[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def strengths_and_weaknesses(card: dict[str, Any], what: str, met: str) -> tuple[str, str]:
+    """Two sentences for a card: what the model is good at (with its overall accuracy) and where
+    it is weak. `what` names the input ("faces"), `met` how it meets it ("saw")."""
+    recall = card["metrics"]["per_class_recall"]
+    ranked = sorted(recall, key=recall.get, reverse=True)
+    good = [name for name in ranked if recall[name] >= GOOD_RECALL][:3] or ranked[:1]
+    weak = ranked[-2:][::-1]
+    strengths = (f"**Good at** {joined([display_name(name) for name in good])} {what}. Overall it is right "
+                 f"{in_ten(card['metrics']['accuracy'])} times on {what} it never {met} in training.")
+    weaknesses = (f"**Weak at** {joined([display_name(name) for name in weak])}: it finds them only "
+                  f"{joined([str(round(10 * recall[name])) for name in weak])} times in 10")
+    nemo = card["metrics"].get("nemo")
+    if nemo:
+        weaknesses += (f"; with other speakers, another language and another microphone it is right only "
+                       f"{in_ten(nemo['accuracy'])} times")
+    return strengths, weaknesses + ". When it is unsure it says \"not sure\" rather than guess."
