@@ -99,10 +99,11 @@ def last_result(game: Game) -> None:
     if last is None:
         return
     if last.guess is not None:
-        read = (f"the mirror read **{last.model_read}** ({last.model_confidence:.0%})" if last.model_read
-                else "the mirror saw no face just then")
-        right = "✅ Right!" if last.guess == last.card else f"The face was **{last.card}**."
-        st.info(f"You said **{last.guess}**; {read}. {right}")
+        verdict = f"✅ Right: the face was **{last.card}**." if last.guess == last.card else (
+            f"You said **{last.guess}**; the face was **{last.card}**.")
+        read = (f"The mirror read **{last.model_read}** ({last.model_confidence:.0%})." if last.model_read
+                else "The mirror saw no face just then.")
+        st.info(f"{verdict} {read}")
     elif last.seconds_to_match is not None:
         st.success(f"🌟 Well done: **{last.card}** matched in {last.seconds_to_match:.1f} s.")
 
@@ -169,7 +170,7 @@ def main() -> None:
         else:
             st.caption("🎙️ The mirror hears a voice." if now.voice and now.voice.probabilities is not None
                        else "🎙️ The mirror is listening.")
-        if show_bars and uses_camera and now.faces:
+        if show_bars and game.mode == "make" and now.faces:  # in "guess" the bars would give the answer away
             face_bars(now.faces[0].probabilities, "What the mirror sees", key="practice-face-bars")
         elif show_bars and not uses_camera and now.voice is not None and now.voice.probabilities is not None:
             voice_bars(now.voice.probabilities, "What the mirror hears", key="practice-voice-bars")

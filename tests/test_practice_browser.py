@@ -38,22 +38,24 @@ def _wait_for_text(page, pattern: str, timeout_s: float) -> re.Match | None:
     return None
 
 
-def _focused(page) -> str:
-    """The accessible text of whatever has the keyboard focus, looking inside the WebRTC iframe."""
-    text = page.evaluate("() => document.activeElement && (document.activeElement.tagName === 'IFRAME' ? "
-                         "'IFRAME' : document.activeElement.innerText || document.activeElement.ariaLabel || '')")
-    if text == "IFRAME":
-        frame = page.frame_locator(WEBRTC_IFRAME_SELECTOR).locator(":focus")
-        return frame.first.inner_text(timeout=2_000) if frame.count() else ""
-    return text or ""
+def _focused_button(page) -> str | None:
+    """The text of the button that has the keyboard focus (looking inside the WebRTC iframe), or
+    None when the focus is on something else."""
+    focus = page.evaluate("() => { const e = document.activeElement; return e ? [e.tagName, e.innerText || ''] : ['', ''] }")
+    if focus[0] == "IFRAME":
+        inner = page.frame_locator(WEBRTC_IFRAME_SELECTOR).locator(":focus")
+        focus = inner.first.evaluate("e => [e.tagName, e.innerText || '']") if inner.count() else ["", ""]
+    return focus[1] if focus[0] == "BUTTON" else None
 
 
 def _tab_to(page, name: str, presses: int = 80) -> None:
+    """Press Tab until a button ending in `name` has the focus (the component writes START in capitals)."""
     for _ in range(presses):
         page.keyboard.press("Tab")
-        if _focused(page).strip().lower().endswith(name.lower()):  # the component writes START in capitals
+        text = _focused_button(page)
+        if text is not None and text.strip().lower().endswith(name.lower()):
             return
-    pytest.fail(f"{name!r} never took the keyboard focus")
+    pytest.fail(f"no {name!r} button ever took the keyboard focus")
 
 
 def test_a_shared_one_card_deck_is_matched_by_a_smile(smiling_camera, app_server):
@@ -88,14 +90,15 @@ def test_guess_the_feeling_with_the_keyboard_alone(smiling_camera, app_server):
     assert _wait_for_text(page, "The mirror sees a face", 60), _main_text(page)
     _tab_to(page, "happy")
     page.keyboard.press("Enter")
-    said = _wait_for_text(page, r"You said happy; the mirror read (\w+) \((\d+)%\)", 20)
+    said = _wait_for_text(page, r"Right: the face was happy\. The mirror read (\w+) \((\d+)%\)", 20)
     assert said, _main_text(page)
     assert said.group(1) == "happy"  # the astronaut smiles
     assert "Guessed 1 of 2 right" in _main_text(page)
-    _tab_to(page, "sad")
+    _tab_to(page, "happy")  # the second card is "sad"; the child guesses happy
     page.keyboard.press("Enter")
-    assert _wait_for_text(page, r"Guessed 1 of 2 right", 20) and _wait_for_text(page, "How it went", 30), _main_text(page)
-    assert "You said sad" in _main_text(page)
+    said = _wait_for_text(page, r"You said happy; the face was sad\. The mirror read happy", 20)
+    assert said and _wait_for_text(page, "How it went", 30), _main_text(page)
+    assert "Guessed 1 of 2 right" in _main_text(page)
     save_screenshot(page, "practice-guessed")
     assert exception_texts(page) == []
     page.close()
