@@ -8,6 +8,7 @@ a small model also costs a fraction of a millisecond where a Keras call costs mi
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -15,30 +16,76 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 
-class TFLiteModel:
-    """Runs one .tflite file: `outputs` returns every output of a float32 batch, `predict` the first."""
+def usable_cores() -> int:
+    """CPU cores this process may run on (a container or `taskset` may allow fewer than exist)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
-    def __init__(self, path: Path, num_threads: int = 1) -> None:
-        self._interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
-        self._input = self._interpreter.get_input_details()[0]
-        self._outputs = [detail["index"] for detail in self._interpreter.get_output_details()]
-        self.input_shape: tuple[int, ...] = tuple(int(d) for d in self._input["shape_signature"][1:])
-        self._batch = 0
-        # Live video, live audio and the page may call one model at once; the interpreter is not
-        # reentrant, so the lock is load-bearing.
-        self._lock = threading.Lock()
+
+class _Runner:
+    """One interpreter and the batch size its tensors are allocated for; used by one thread at a time."""
+
+    def __init__(self, path: Path, num_threads: int) -> None:
+        self.interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
+        self.input = self.interpreter.get_input_details()[0]
+        self.outputs = [detail["index"] for detail in self.interpreter.get_output_details()]
+        self.batch = 0
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        if self.batch != len(batch):
+            self.interpreter.resize_tensor_input(self.input["index"], batch.shape)
+            self.interpreter.allocate_tensors()
+            self.batch = len(batch)
+        self.interpreter.set_tensor(self.input["index"], batch)
+        self.interpreter.invoke()
+        return [self.interpreter.get_tensor(index).copy() for index in self.outputs]
+
+
+class TFLiteModel:
+    """Runs one .tflite file: `outputs` returns every output of a float32 batch, `predict` the first.
+
+    Shared by every session of the server. An interpreter is not reentrant, so each call borrows
+    one from a pool that grows on demand up to one interpreter per usable core: two people's
+    frames are read at once on two cores instead of one waiting for the other's (measured in
+    benchmarks/concurrency.py), and never more at once than the cores can run. An idle extra
+    interpreter costs its tensor arena, a few MB for these models.
+    """
+
+    def __init__(self, path: Path, num_threads: int = 1, max_parallel: int | None = None) -> None:
+        self._path, self._num_threads = path, num_threads
+        first = _Runner(path, num_threads)
+        self.input_shape: tuple[int, ...] = tuple(int(d) for d in first.input["shape_signature"][1:])
+        self._idle = [first]
+        self._made = 1
+        self.max_parallel = max(1, max_parallel or usable_cores())
+        self._pool = threading.Condition()
+
+    def _borrow(self) -> _Runner:
+        with self._pool:
+            while not self._idle and self._made >= self.max_parallel:
+                self._pool.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._made += 1
+        return _Runner(self._path, self._num_threads)  # built outside the lock: others keep running
+
+    def _give_back(self, runner: _Runner) -> None:
+        with self._pool:
+            self._idle.append(runner)
+            self._pool.notify()
+
+    @property
+    def interpreters(self) -> int:
+        """How many interpreters the pool has built so far."""
+        return self._made
 
     def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
         """Every output tensor for `batch`, in the model's output order (copies, safe to keep)."""
         batch = np.ascontiguousarray(batch, dtype=np.float32)
-        with self._lock:
-            if self._batch != len(batch):
-                self._interpreter.resize_tensor_input(self._input["index"], batch.shape)
-                self._interpreter.allocate_tensors()
-                self._batch = len(batch)
-            self._interpreter.set_tensor(self._input["index"], batch)
-            self._interpreter.invoke()
-            return [self._interpreter.get_tensor(index).copy() for index in self._outputs]
+        runner = self._borrow()
+        try:
+            return runner.run(batch)
+        finally:
+            self._give_back(runner)
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
         return self.outputs(batch)[0]

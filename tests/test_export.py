@@ -33,3 +33,28 @@ def test_seed_ensemble_averages_logits_and_ships_as_one_tflite(tmp_path):
     shipped = TFLiteModel(tmp_path / "speech.tflite").predict(x)
     np.testing.assert_allclose(shipped, expected, rtol=1e-3, atol=1e-5)
     assert shipped.sum(axis=1) == pytest.approx(np.ones(3), abs=1e-5)
+
+
+def test_a_shared_model_gives_every_thread_the_same_answer_with_at_most_one_interpreter_per_core():
+    """Several sessions call one TFLiteModel at once: the pool lends each call its own interpreter,
+    up to max_parallel, and the answers are those of a lone call."""
+    import threading
+
+    from emotion.registry import SPEECH
+
+    model = TFLiteModel(SPEECH.tflite, max_parallel=3)
+    batches = [np.random.default_rng(k).normal(size=(1 + k % 2, *model.input_shape)).astype(np.float32) for k in range(6)]
+    alone = [model.predict(batch) for batch in batches]
+    wrong: list[int] = []
+
+    def stream(k: int) -> None:
+        for _ in range(10):
+            if not np.array_equal(model.predict(batches[k]), alone[k]):
+                wrong.append(k)
+
+    threads = [threading.Thread(target=stream, args=(k,)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == [] and 1 <= model.interpreters <= 3
