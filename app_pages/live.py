@@ -13,11 +13,13 @@ import streamlit as st
 from streamlit_webrtc import WebRtcMode, create_audio_sink_track, webrtc_streamer
 
 from emotion.charts import timeline_figure
+from emotion.face.analyse import MAX_FACES
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.live import LiveSession, LiveSnapshot
 from emotion.overlay import face_caption
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, Thresholds, build_rows, latest, probabilities_of
+from emotion.speech.features import WINDOW_S
 from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
 from emotion.ui.readings import (big_label, face_bars, fusion_note, summary_and_downloads, voice_bars, voice_energy,
@@ -113,6 +115,8 @@ def main() -> None:
     st.title("🎥 Live")
     st.write("Press **Start** and allow the camera and microphone. Every face gets a label, and the voice "
              "gets one while someone speaks. Try a big smile, a surprised face, or a sentence said sadly.")
+    st.caption(f"Up to {MAX_FACES} faces per frame get a label, the most clearly found first. The voice is read "
+               f"{WINDOW_S:g} s at a time, so its label follows speech by a second or two.")
     with st.sidebar:
         st.subheader("Controls")
         mode = st.radio("Use", list(MODES), help="Change this while stopped.")

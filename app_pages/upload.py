@@ -12,7 +12,7 @@ import streamlit as st
 
 from emotion.charts import timeline_figure
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
-from emotion.media import ALL_EXTENSIONS, MAX_DURATION_S, MAX_UPLOAD_MB, MediaError, probe
+from emotion.media import ALL_EXTENSIONS, MediaError, probe
 from emotion.overlay import draw_faces
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows, overall
@@ -20,7 +20,7 @@ from emotion.timeline import STEP_S
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
 from emotion.ui.readings import (big_label, face_bars, face_text, fusion_note, summary_and_downloads, voice_bars,
                                  voice_energy)
-from emotion.upload import analyse_clip, analyse_image
+from emotion.upload import analyse_clip, analyse_image, limits_text
 
 REPORTS_KEPT = 3
 UNDECODED_WARNING_S = 2.0  # say so when the readings end this much before the clip's stated duration
@@ -117,8 +117,8 @@ def main() -> None:
     st.write("Choose a photo, a video or a sound clip. The app finds the faces and listens for speech, "
              "and shows what each one seems to express.")
     st.caption(f"Pictures: {', '.join(e for e in ALL_EXTENSIONS if e in ('jpg', 'png', 'webp', 'bmp'))}. "
-               f"Videos: mp4, mov, webm, mkv, avi. Sound: wav, mp3, ogg, flac, m4a, webm. Up to {MAX_UPLOAD_MB} MB "
-               f"and {MAX_DURATION_S // 60} minutes. Your file is analysed in memory and never saved.")
+               "Videos: mp4, mov, webm, mkv, avi. Sound: wav, mp3, ogg, flac, m4a, webm. " + limits_text()
+               + " Your file is analysed in memory and never saved.")
     with st.sidebar:
         st.subheader("Controls")
         face_threshold = st.slider("Say \"not sure\" below (face)", 0.0, 1.0, not_sure_below(FACE), 0.05,

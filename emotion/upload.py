@@ -14,8 +14,9 @@ from typing import NamedTuple
 import av
 import numpy as np
 
-from emotion.face.analyse import FaceAnalyzer, FaceReading
-from emotion.media import MediaError, MediaInfo, decode_audio, decode_image, sample_video_frames
+from emotion.face.analyse import MAX_FACES, FaceAnalyzer, FaceReading
+from emotion.media import (ANALYSIS_LONG_SIDE, MAX_DURATION_S, MAX_UPLOAD_MB, MediaError, MediaInfo, decode_audio,
+                           decode_image, sample_video_frames)
 from emotion.speech.classify import SpeechClassifier, VoiceReading
 from emotion.speech.features import SAMPLE_RATE
 from emotion.timeline import Cells, Timeline
@@ -25,6 +26,15 @@ ANALYSIS_FPS = 2.0
 VOICE_HOP_S = 0.5
 KEY_FRAMES = 6
 Progress = Callable[[float, str], None]
+
+
+def limits_text() -> str:
+    """Every limit an upload meets and what happens past it, in words, from the constants that
+    enforce them (the upload size from .streamlit/config.toml, read by emotion.media)."""
+    return (f"Up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} minutes: a larger or longer file is refused with a "
+            f"note, nothing is cut silently. Pictures and video frames are read at up to {ANALYSIS_LONG_SIDE} px on "
+            f"their long side (larger ones are scaled down), videos {ANALYSIS_FPS:g} frames a second, and up to "
+            f"{MAX_FACES} faces per picture or frame get a label, the most clearly found first.")
 
 
 class FacesInFrame(NamedTuple):

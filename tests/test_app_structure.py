@@ -88,6 +88,21 @@ def test_models_page_opens_in_plain_words_and_keeps_the_metrics_in_an_expander()
     assert len(app.main.metric) == 8  # every metric lives in an expander
 
 
+def test_the_upload_page_states_its_limits_from_the_constants_that_enforce_them():
+    import tomllib
+
+    from emotion.face.analyse import MAX_FACES
+    from emotion.media import ANALYSIS_LONG_SIDE, MAX_DURATION_S, MAX_UPLOAD_MB
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert MAX_UPLOAD_MB == config["server"]["maxUploadSize"]  # one place: the config Streamlit enforces
+    app = AppTest.from_file(str(REPO / "app_pages" / "upload.py"), default_timeout=60).run()
+    caption = " ".join(c.value for c in app.caption)
+    for stated in (f"{MAX_UPLOAD_MB} MB", f"{MAX_DURATION_S // 60} minutes", f"{ANALYSIS_LONG_SIDE} px",
+                   f"{MAX_FACES} faces per picture or frame", "refused"):
+        assert stated in caption, stated
+
+
 def test_pages_hold_no_stray_strings_that_streamlit_would_print():
     """Streamlit's "magic" writes any bare string statement of a page onto the page: a docstring
     under a constant showed up above the Upload page's title. Only the module docstring is safe."""

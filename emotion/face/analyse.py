@@ -17,10 +17,15 @@ class FaceReading(NamedTuple):
     probabilities: np.ndarray
 
 
+MAX_FACES = 8
+"""Faces labelled per picture or frame, the most clearly detected first; more are left unlabelled
+(each face costs a classifier call, and a crowd would slow a live stream for everyone)."""
+
+
 class FaceAnalyzer:
     """The face half of the app: live video, uploads, benchmarks and tests all call `analyse`."""
 
-    def __init__(self, detector: FaceDetector, classifier: FaceClassifier, max_faces: int = 8) -> None:
+    def __init__(self, detector: FaceDetector, classifier: FaceClassifier, max_faces: int = MAX_FACES) -> None:
         self.detector, self.classifier, self.max_faces = detector, classifier, max_faces
 
     def analyse(self, frame: np.ndarray, layout: Layout = "rgb", tiles: bool = False) -> list[FaceReading]:
