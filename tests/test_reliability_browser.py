@@ -1,0 +1,281 @@
+"""The app as it is really used, in real browsers against its own server: Start and Stop many
+times, a tab closed mid-stream, three people at once, and nothing kept afterwards.
+
+The module starts its own server, with its own empty TMPDIR, so that its thread counts and temp
+files are its own and no other test's sessions linger in them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app_server import StreamlitServer
+from conftest import ARTIFACTS, REPO
+from media import face_frames, hum, speech_16k, write_wav, write_y4m
+from streamlit_page import exception_texts, open_app_page, wait_until_idle, webrtc_button
+
+pytestmark = pytest.mark.browser
+
+CYCLES = 20
+SETTLE_S = 30
+"""How long threads may take to finish after a stream is stopped (WebRTC closes its transports lazily)."""
+GONE_S = 90
+"""How long a stream whose browser vanished may take to end: nothing says goodbye, so the server
+learns it when WebRTC's consent checks fail (aioice gives up after about 30 s of silence; the
+media threads end then), and the session itself goes DISCONNECTED_TTL_S after its websocket
+closed (streamlit-webrtc's watcher thread ends with it)."""
+DISCONNECTED_TTL_S = 10
+"""Streamlit keeps a disconnected session 120 s by default, so a tab that lost its network can
+reconnect to it; the test server keeps it 10 s so the suite need not wait two minutes."""
+FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
+UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+
+
+@pytest.fixture(scope="module")
+def server_tmp(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("server-tmp")
+
+
+@pytest.fixture(scope="module")
+def working_tree_before() -> str:
+    return _working_tree()
+
+
+@pytest.fixture(scope="module")
+def server(server_tmp, working_tree_before):
+    app = StreamlitServer(ARTIFACTS / "streamlit-reliability.log",
+                          env={"TMPDIR": str(server_tmp), "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(DISCONNECTED_TTL_S)})
+    try:
+        app.wait_healthy()
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("reliability-media")
+    grey = [np.full((480, 640, 3), 90, np.uint8) for _ in range(20)]
+    speech = speech_16k(folder)
+    return {"face": write_y4m(folder / "face.y4m", face_frames(4.0, fps=10)),
+            "speech": write_wav(folder / "speech.wav", np.concatenate([speech, np.zeros(8000, np.float32)])),
+            "empty_room": write_y4m(folder / "grey.y4m", grey),
+            "hum": write_wav(folder / "hum.wav", hum(4.0))}
+
+
+@pytest.fixture(scope="module")
+def warmed_server(server, launch_browser, media):
+    """The server after one stream: the first one starts what stays for the server's life (the
+    WebRTC event loop, model interpreters and their thread pools), which no later stream adds to."""
+    page = launch_browser(video=media["face"], audio=media["speech"]).new_page()
+    open_app_page(page, server.url, "live", "Live")
+    _start(page)
+    _stop(page)
+    page.close()
+    return server
+
+
+def _working_tree() -> str:
+    """Every file git sees, tracked or not, ignored or not, outside the folders tests write to."""
+    listing = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"], cwd=REPO,
+                             capture_output=True, text=True, check=True).stdout.splitlines()
+    return "\n".join(line for line in listing if not re.search(r"(^|[ /])(artifacts|__pycache__|\.pytest_cache)/", line))
+
+
+def _threads(pid: int) -> list[str]:
+    return sorted((Path(f"/proc/{pid}/task") / task / "comm").read_text().strip()
+                  for task in os.listdir(f"/proc/{pid}/task"))
+
+
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def _settled_threads(pid: int, at_most: int, within_s: float = SETTLE_S) -> list[str]:
+    """The server's threads once they have come down to `at_most` (or after `within_s`)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline and len(_threads(pid)) > at_most:
+        time.sleep(1)
+    return _threads(pid)
+
+
+def _main_text(page) -> str:
+    return page.inner_text('[data-testid="stMain"]')
+
+
+def _wait_for(page, pattern: str, timeout_s: float) -> re.Match | None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        match = re.search(pattern, _main_text(page))
+        if match:
+            return match
+        time.sleep(0.3)
+    return None
+
+
+def _camera_frames(page) -> int:
+    """Camera frames the session has received so far (its stats line counts across streams)."""
+    match = re.search(r"Camera: \d+ of (\d+) frames", _main_text(page))
+    return int(match.group(1)) if match else 0
+
+
+def _start(page, attempts: int = 3) -> None:
+    """Press Start and wait until new frames arrive; in headless Chromium a start sometimes stalls."""
+    for _ in range(attempts):
+        before = _camera_frames(page)
+        webrtc_button(page, "Start").click(timeout=30_000)
+        webrtc_button(page, "Stop").wait_for(timeout=30_000)
+        deadline = time.monotonic() + 45
+        while time.monotonic() < deadline:
+            if _camera_frames(page) > before:
+                return
+            time.sleep(0.3)
+        _stop(page)
+    pytest.fail(f"no new camera frames after {attempts} starts: {_main_text(page)}")
+
+
+def _stop(page) -> None:
+    webrtc_button(page, "Stop").click(timeout=30_000)
+    webrtc_button(page, "Start").wait_for(timeout=30_000)
+
+
+def _server_remote_hosts(pid: int) -> set[str]:
+    """Remote addresses of the server's TCP connections (IPv4 and IPv6), from /proc."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    hosts = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[9] in inodes and fields[3] == "01":  # ESTABLISHED
+                hosts.add(fields[2].rsplit(":", 1)[0])
+    return hosts
+
+
+ONNXRUNTIME_MARKER = ".ses"
+ONNXRUNTIME_MARKER_TEXT = re.compile(r"\d{13}\n[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n")
+"""onnxruntime (which runs the voice detector) writes this 51-byte file into the temp folder when
+it is imported, before any user's input: a launch time and a random id of its telemetry library,
+rewritten by each process. No user data; SECURITY.md names it."""
+LOOPBACK_HEX = {"0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F"}
+
+
+def test_start_and_stop_twenty_times_leave_no_threads_behind(launch_browser, warmed_server, media):
+    server = warmed_server
+    pid = server.process.pid
+    page = launch_browser(video=media["face"], audio=media["speech"]).new_page()
+    open_app_page(page, server.url, "live", "Live")
+    baseline = _settled_threads(pid, at_most=0)
+    rss_before = _rss_mb(pid)
+    for _ in range(CYCLES):
+        _start(page)
+        _stop(page)
+    after = _settled_threads(pid, at_most=len(baseline))
+    assert len(after) <= len(baseline), f"threads left behind: {sorted(set(after) - set(baseline)) or after}"
+    assert _rss_mb(pid) - rss_before < 60, f"memory grew from {rss_before:.0f} MB to {_rss_mb(pid):.0f} MB"
+    assert exception_texts(page) == []
+    page.close()
+
+
+def test_a_tab_closed_mid_stream_leaves_no_threads_behind(launch_browser, warmed_server, media):
+    server = warmed_server
+    pid = server.process.pid
+    before = _settled_threads(pid, at_most=0)
+    page = launch_browser(video=media["face"], audio=media["speech"]).new_page()
+    open_app_page(page, server.url, "live", "Live")
+    _start(page)
+    assert len(_threads(pid)) > len(before)  # the stream runs on threads of its own
+    page.close()  # no Stop: the browser just goes
+    closed = time.monotonic()
+    after = _settled_threads(pid, at_most=len(before), within_s=GONE_S)
+    print(f"threads: {len(before)} before, {len(after)} {time.monotonic() - closed:.0f} s after the tab closed")
+    assert len(after) <= len(before), f"threads left behind: {sorted(set(after) - set(before)) or after}"
+    assert "Traceback" not in server.log()
+
+
+def test_three_people_at_once_each_see_only_their_own(launch_browser, server, media, tmp_path):
+    """Two live streams (a smiling face and speech; an empty room with a humming fridge) and an
+    upload, at the same time: each page shows and downloads only its own readings."""
+    smiling = launch_browser(video=media["face"], audio=media["speech"]).new_page()
+    empty_room = launch_browser(video=media["empty_room"], audio=media["hum"]).new_page()
+    uploader = launch_browser().new_page()
+    for page in (smiling, empty_room):
+        open_app_page(page, server.url, "live", "Live")
+    open_app_page(uploader, server.url, "upload", "Upload")
+    _start(smiling)
+    _start(empty_room)
+    uploader.set_input_files(UPLOAD_INPUT, str(write_wav(tmp_path / "hello.wav", speech_16k(tmp_path))))
+    uploader.wait_for_timeout(500)
+    wait_until_idle(uploader, timeout_ms=240_000)
+    uploader.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
+
+    assert _wait_for(smiling, FACE_LINE.pattern, 60), _main_text(smiling)
+    assert _wait_for(smiling, r"Voice: (?!no speech)\w", 90), _main_text(smiling)
+    assert _wait_for(empty_room, r"no face in view", 30), _main_text(empty_room)
+    time.sleep(3)  # the empty room keeps streaming beside the others
+    assert not FACE_LINE.search(_main_text(empty_room)) and not re.search(r"Voice: (?!no speech)\w", _main_text(empty_room))
+
+    downloads = {}
+    for name, page in (("smiling", smiling), ("empty_room", empty_room)):
+        _stop(page)
+        page.get_by_text("Download timeline (CSV)").wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_text("Download timeline (CSV)").click()
+        downloads[name] = [row.split(",") for row in download.value.path().read_text().splitlines()[1:]]
+    with uploader.expect_download() as download:
+        uploader.get_by_text("Download timeline (CSV)").click()
+    downloads["uploader"] = [row.split(",") for row in download.value.path().read_text().splitlines()[1:]]
+
+    assert {row[1] for row in downloads["smiling"]} == {"face", "voice", "face+voice"}
+    assert any(row[1] == "face" and row[2] == "happy" for row in downloads["smiling"])
+    # The empty room: its rows say no face and no speech, never the smiling stream's readings.
+    assert {row[2] for row in downloads["empty_room"]} <= {"no face", "no speech"}, downloads["empty_room"][:5]
+    assert {row[1] for row in downloads["uploader"]} == {"voice"}  # a sound file: no live face rows
+    for page in (smiling, empty_room, uploader):
+        assert exception_texts(page) == []
+        page.close()
+
+
+def test_nothing_is_kept_and_nothing_leaves_the_machine(launch_browser, server, media, server_tmp,
+                                                        working_tree_before, tmp_path):
+    """After live streams and uploads (the tests above, and one more here): the server's temp
+    folder is empty, the working tree is as it was, the page asked nothing of any other host, and
+    the server holds no TCP connection to one."""
+    requests: list[str] = []
+    page = launch_browser(video=media["face"], audio=media["speech"]).new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    open_app_page(page, server.url, "upload", "Upload")
+    import cv2
+
+    from media import astronaut_rgb
+
+    photo = tmp_path / "astronaut.jpg"
+    cv2.imwrite(str(photo), cv2.cvtColor(astronaut_rgb(), cv2.COLOR_RGB2BGR))
+    page.set_input_files(UPLOAD_INPUT, str(photo))
+    page.get_by_text("Face 1: happy").wait_for(timeout=60_000)
+    open_app_page(page, server.url, "live", "Live")
+    _start(page)
+    remote = _server_remote_hosts(server.process.pid)
+    _stop(page)
+    page.close()
+
+    assert not [url for url in requests if not url.startswith((server.url, "data:", "blob:"))]
+    assert remote <= LOOPBACK_HEX, remote
+    assert [path for path in server_tmp.rglob("*") if path.name != ONNXRUNTIME_MARKER] == []
+    marker = server_tmp / ONNXRUNTIME_MARKER
+    assert not marker.exists() or ONNXRUNTIME_MARKER_TEXT.fullmatch(marker.read_text())
+    assert _working_tree() == working_tree_before
