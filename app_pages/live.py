@@ -64,9 +64,13 @@ def window_view(session: LiveSession, thresholds: Thresholds, smoothing: float, 
     return cached[1], cached[2]
 
 
-def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float) -> None:
+def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float,
+                   constraints: dict) -> None:
     """The labels and bars now: beside the video, so they are in view without scrolling."""
     now = session.snapshot()
+    stalled = session.media_stalled(camera=bool(constraints["video"]), microphone=bool(constraints["audio"]))
+    if stalled:
+        st.warning(stalled, icon="📵")
     rows, _ = window_view(session, thresholds, smoothing, window_s)
     face_side, voice_side = st.columns(2)
     with face_side:
@@ -149,12 +153,14 @@ def main() -> None:
             async_processing=True,
         )
     playing = context.state.playing
-    if not playing:
+    if playing:
+        session.playing()
+    else:
         session.stop()
 
     @st.fragment(run_every=REFRESH_S if playing else None)
     def live_readings() -> None:
-        readings_panel(session, thresholds, smoothing, window_s)
+        readings_panel(session, thresholds, smoothing, window_s, constraints)
 
     @st.fragment(run_every=TIMELINE_REFRESH_S if playing else None)
     def live_timeline() -> None:

@@ -145,11 +145,16 @@ def main() -> None:
         )
         st.caption("Press **Start** and allow the " + ("camera." if uses_camera else "microphone."))
     playing = context.state.playing
-    if not playing:
+    if playing:
+        session.playing()
+    else:
         session.stop()
 
     @st.fragment(run_every=REFRESH_S if playing else None)
     def play() -> None:
+        stalled = session.media_stalled(camera=uses_camera, microphone=not uses_camera)
+        if stalled:
+            st.warning(stalled, icon="📵")
         attempt = game.attempts[-1] if game.attempts else None
         if playing and attempt is not None and not game.done:
             matched = game.check(session.timeline.cells(since_s=attempt.started_s))

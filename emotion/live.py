@@ -47,6 +47,9 @@ MAX_VIDEO_DROPPED = 0.2
 in five: labels then lag visibly behind the face)..."""
 MAX_SOUND_DROPPED = 0.03
 """...or more than this share of the sound did not reach the speech model (it never should)."""
+MEDIA_STALL_S = 8.0
+"""A camera or microphone that has sent nothing for this long while the stream plays gets a
+sentence (a WebRTC start takes a few seconds; a covered camera still sends dark frames)."""
 
 
 class FaceNow(NamedTuple):
@@ -108,6 +111,8 @@ class LiveSession:
         self._audio: queue.SimpleQueue = queue.SimpleQueue()
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
+        self._playing_since: float | None = None  # set by the page while the stream plays
+        self._video_at = self._audio_at = 0.0  # when the last camera / sound frame arrived
 
     def _count(self, **increments: float) -> None:
         with self._lock:
@@ -117,6 +122,7 @@ class LiveSession:
     async def on_video_frames(self, frames: list[av.VideoFrame]) -> list[av.VideoFrame]:
         """streamlit-webrtc's queued callback: every frame since the last call; the newest is analysed."""
         self._count(video_received=len(frames))
+        self._video_at = time.monotonic()  # a float assignment: atomic
         return [self.analyse_video(frames[-1])]
 
     def analyse_video(self, frame: av.VideoFrame) -> av.VideoFrame:
@@ -139,6 +145,7 @@ class LiveSession:
         """The audio sink's callback: copy the samples for the worker and return at once."""
         if self.speech is not None:
             self._audio.put(audio_frame_samples(frame))
+        self._audio_at = time.monotonic()
         lost_before = self._audio_clock.lost_samples
         self._audio_clock.arrived(frame)
         self._count(audio_received=1, audio_seconds=frame.samples / frame.sample_rate,
@@ -213,8 +220,29 @@ class LiveSession:
             return None
         return "This server is busy and cannot keep up right now: " + "; ".join(problems) + "."
 
+    def playing(self) -> None:
+        """The page saw the stream playing: media should arrive from now on."""
+        if self._playing_since is None:
+            self._playing_since = time.monotonic()
+
+    def media_stalled(self, camera: bool, microphone: bool) -> str | None:
+        """A sentence when the camera or microphone in use has sent nothing for MEDIA_STALL_S while
+        the stream plays (unplugged, taken by another app, a network that stopped carrying it)."""
+        since, now = self._playing_since, time.monotonic()
+        if since is None:
+            return None
+        quiet = [(name, now - max(at, since)) for name, used, at in
+                 (("camera", camera, self._video_at), ("microphone", microphone, self._audio_at))
+                 if used and now - max(at, since) > MEDIA_STALL_S]
+        if not quiet:
+            return None
+        what = " and the ".join(name for name, _ in quiet)
+        return (f"The {what} has sent nothing for {max(s for _, s in quiet):.0f} s. Is it unplugged, switched off or "
+                "in use by another app? Press Stop and then Start to connect again.")
+
     def stop(self) -> None:
         """Stop the speech worker; the audio callback starts it again if sound arrives, from a
         new stream whose timestamps start afresh."""
+        self._playing_since = None
         self._stop.set()
         self._audio_clock = _AudioClock()

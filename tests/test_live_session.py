@@ -122,3 +122,22 @@ def test_stopping_ends_the_speech_worker(tmp_path, session):
     while any(t.name == "speech-worker" for t in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(t.name == "speech-worker" for t in threading.enumerate())
+
+
+def test_a_camera_or_microphone_that_stops_sending_gets_a_sentence(session, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("emotion.live.time.monotonic", lambda: clock[0])
+    assert session.media_stalled(camera=True, microphone=True) is None  # not playing yet
+    session.playing()
+    clock[0] += 3.0
+    assert session.media_stalled(camera=True, microphone=True) is None  # a start takes a few seconds
+    for frame in audio_frames(np.zeros(16_000, np.float32))[:5]:
+        session.on_audio(frame)
+    clock[0] += 6.0  # the camera never sent anything in 9 s; the microphone did 6 s ago
+    stalled = session.media_stalled(camera=True, microphone=True)
+    assert stalled.startswith("The camera has sent nothing for 9 s") and "Stop and then Start" in stalled
+    assert session.media_stalled(camera=False, microphone=True) is None
+    clock[0] += 4.0
+    assert "camera and the microphone" in session.media_stalled(camera=True, microphone=True)
+    session.stop()
+    assert session.media_stalled(camera=True, microphone=True) is None
