@@ -91,6 +91,20 @@ def _benchmark_lines() -> list[str]:
     live = _benchmark("live")
     if live:
         lines.append(_live_line(live))
+    soak = _benchmark("live_soak")
+    if soak:
+        flowing = "labels kept coming every minute" if soak["labels_kept_flowing"] else "labels stopped in some minute"
+        lines.append(f"- One live stream for {soak['minutes']:.0f} minutes (`benchmarks/live.py --soak-minutes`): {flowing}, "
+                     f"resident memory {soak['rss_growth_mb_after_first_minute']:+.0f} MB from the first minute to the last "
+                     f"({soak['samples'][-1]['rss_mb']:.0f} MB).")
+    concurrency = _benchmark("concurrency")
+    if concurrency:
+        pool, single = concurrency["results"]["one_per_core"], concurrency["results"]["one_interpreter"]
+        lines.append(f"- Several people at once (`benchmarks/concurrency.py`, face detection + classification of a frame on "
+                     f"{concurrency['usable_cores']} cores): three streams take x{concurrency['ratios']['one_per_core']} the "
+                     f"time per frame of one ({pool['3_streams']['ms_per_frame_median']} vs "
+                     f"{pool['1_streams']['ms_per_frame_median']} ms); with one interpreter behind a lock it was "
+                     f"x{concurrency['ratios']['one_interpreter']}.")
     if lines:
         lines.append("- Timings are medians on the 2-core CPU the project is developed on; ratios come from one run.")
     return lines
@@ -112,7 +126,10 @@ def _robustness_lines(robustness: dict) -> list[str]:
             f"  - {title}, {n:,} clips: {model['clean_accuracy']:.1%} clean, {model['worst_shift_accuracy']:.1%} under "
             f"`{model['worst_shift']}`; one class takes up to {model['largest_top_class_share']:.0%} of the answers "
             f"({model['largest_top_class']}, under `{model['largest_top_class_share_under']}`). MFCC + SVM baseline: "
-            f"{baseline['clean_accuracy']:.1%} clean, {baseline['worst_shift_accuracy']:.1%} under `{baseline['worst_shift']}`.")
+            f"{baseline['clean_accuracy']:.1%} clean, {baseline['worst_shift_accuracy']:.1%} under `{baseline['worst_shift']}`."
+            + ("" if "arousal_clean" not in model else
+               f" Voice energy (aroused or not, balanced accuracy, chance 50%): {model['arousal_clean']:.1%} clean, "
+               f"{model['arousal_worst_shift_accuracy']:.1%} under `{model['arousal_worst_shift']}`."))
     return lines
 
 
