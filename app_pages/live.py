@@ -10,7 +10,6 @@ nobody else sees them, and they are gone when the tab closes.
 
 import pandas as pd
 import streamlit as st
-from streamlit_webrtc import WebRtcMode, create_audio_sink_track, webrtc_streamer
 
 from emotion.charts import timeline_figure
 from emotion.face.analyse import MAX_FACES
@@ -21,18 +20,15 @@ from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, Thresholds, build_rows, latest, probabilities_of
 from emotion.speech.features import WINDOW_S
 from emotion.timeline import Timeline
-from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
+from emotion.ui.models import face_analyzer, speech_classifier
 from emotion.ui.readings import (big_label, face_bars, fusion_note, summary_and_downloads, voice_bars, voice_energy,
                                  voice_text)
-from emotion.ui.webrtc import ice_configuration
+from emotion.ui.webrtc import live_stream, stalled_warning
 
-# A modest camera size and rate: the server decodes and re-encodes every frame, and on a small
-# CPU that costs more than the models do.
-CAMERA = {"width": {"ideal": 480}, "height": {"ideal": 360}, "frameRate": {"ideal": 15, "max": 20}}
-MODES = {
-    "Camera and microphone": {"video": CAMERA, "audio": True},
-    "Camera only": {"video": CAMERA, "audio": False},
-    "Microphone only": {"video": False, "audio": True},
+MODES = {  # (camera, microphone)
+    "Camera and microphone": (True, True),
+    "Camera only": (True, False),
+    "Microphone only": (False, True),
 }
 REFRESH_S = 0.5
 TIMELINE_REFRESH_S = 1.0  # the chart changes slowly; the labels beside the video refresh twice as often
@@ -65,12 +61,10 @@ def window_view(session: LiveSession, thresholds: Thresholds, smoothing: float, 
 
 
 def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float,
-                   constraints: dict) -> None:
+                   media: tuple[bool, bool]) -> None:
     """The labels and bars now: beside the video, so they are in view without scrolling."""
     now = session.snapshot()
-    stalled = session.media_stalled(camera=bool(constraints["video"]), microphone=bool(constraints["audio"]))
-    if stalled:
-        st.warning(stalled, icon="📵")
+    stalled_warning(session, *media)
     rows, _ = window_view(session, thresholds, smoothing, window_s)
     face_side, voice_side = st.columns(2)
     with face_side:
@@ -131,36 +125,15 @@ def main() -> None:
     thresholds = Thresholds(face=face_threshold, voice=voice_threshold)
     session = live_session()
     session.face_threshold = face_threshold
-    constraints = MODES[mode]
-    if constraints["video"] and session.analyzer is None:
-        model_missing_note("face")
-    if constraints["audio"] and session.speech is None:
-        model_missing_note("speech")
-    # Sound goes to a sink, which receives every frame and sends nothing back (no echo); video
-    # goes through the queued callback, which sees every frame and analyses the newest. The video
-    # sits in a narrower column with the labels beside it, in view on a laptop without scrolling.
+    camera, microphone = MODES[mode]
+    # The video sits in a narrower column with the labels beside it, in view on a laptop without scrolling.
     video_side, readings_side = st.columns([2, 3])
     with video_side:
-        context = webrtc_streamer(
-            key=f"live-{mode}",
-            mode=WebRtcMode.SENDRECV,
-            rtc_configuration=ice_configuration(),
-            media_stream_constraints=constraints,
-            queued_video_frames_callback=session.on_video_frames if constraints["video"] else None,
-            # on_ended: a tab closed mid-stream never reruns this script, so the track's end stops the worker.
-            sink_audio_track=create_audio_sink_track(session.on_audio, key=f"live-sound-{mode}", on_ended=session.stop)
-            if constraints["audio"] else None,
-            async_processing=True,
-        )
-    playing = context.state.playing
-    if playing:
-        session.playing()
-    else:
-        session.stop()
+        playing = live_stream(session, f"live-{mode}", camera, microphone)
 
     @st.fragment(run_every=REFRESH_S if playing else None)
     def live_readings() -> None:
-        readings_panel(session, thresholds, smoothing, window_s, constraints)
+        readings_panel(session, thresholds, smoothing, window_s, (camera, microphone))
 
     @st.fragment(run_every=TIMELINE_REFRESH_S if playing else None)
     def live_timeline() -> None:

@@ -8,16 +8,14 @@ link. The game lives in this tab's session only.
 """
 
 import streamlit as st
-from streamlit_webrtc import WebRtcMode, create_audio_sink_track, webrtc_streamer
 
 from emotion.live import LiveSession
 from emotion.practice import CARD_BY_WORD, CARDS, DEFAULT_HOLD_S, DEFAULT_LEVEL, LEVELS, MODES, Game, face_reading, parse_deck
 from emotion.timeline import Timeline
-from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
+from emotion.ui.models import face_analyzer, speech_classifier
 from emotion.ui.readings import face_bars, voice_bars
-from emotion.ui.webrtc import ice_configuration
+from emotion.ui.webrtc import live_stream, stalled_warning
 
-CAMERA = {"width": {"ideal": 480}, "height": {"ideal": 360}, "frameRate": {"ideal": 15, "max": 20}}
 REFRESH_S = 0.5
 GUESS_LOOK_S = 1.0  # a guess is compared with what the face model read over this last second
 
@@ -127,34 +125,15 @@ def main() -> None:
     session = live_session()
     game = current_game(session, deck, mode, level, hold_s)
     uses_camera = mode in ("make", "guess")
-    if uses_camera and session.analyzer is None:
-        model_missing_note("face")
-    if not uses_camera and session.speech is None:
-        model_missing_note("speech")
     video_column, card_column = st.columns([2, 3])
     with video_column:
-        context = webrtc_streamer(
-            key=f"practice-{'camera' if uses_camera else 'microphone'}",
-            mode=WebRtcMode.SENDRECV,
-            rtc_configuration=ice_configuration(),
-            media_stream_constraints={"video": CAMERA, "audio": False} if uses_camera else {"video": False, "audio": True},
-            queued_video_frames_callback=session.on_video_frames if uses_camera else None,
-            sink_audio_track=None if uses_camera else create_audio_sink_track(
-                session.on_audio, key="practice-sound", on_ended=session.stop),
-            async_processing=True,
-        )
+        playing = live_stream(session, f"practice-{'camera' if uses_camera else 'microphone'}", camera=uses_camera,
+                              microphone=not uses_camera)
         st.caption("Press **Start** and allow the " + ("camera." if uses_camera else "microphone."))
-    playing = context.state.playing
-    if playing:
-        session.playing()
-    else:
-        session.stop()
 
     @st.fragment(run_every=REFRESH_S if playing else None)
     def play() -> None:
-        stalled = session.media_stalled(camera=uses_camera, microphone=not uses_camera)
-        if stalled:
-            st.warning(stalled, icon="📵")
+        stalled_warning(session, camera=uses_camera, microphone=not uses_camera)
         attempt = game.attempts[-1] if game.attempts else None
         if playing and attempt is not None and not game.done:
             matched = game.check(session.timeline.cells(since_s=attempt.started_s))

@@ -46,7 +46,7 @@ def test_app_never_imports_tensorflow_keras_or_librosa():
     spectrum code (with numba and scipy) would cost ~190 MB of the server's memory: the features
     are computed in numpy (tests/test_speech.py checks them against librosa)."""
     modules = _app_imports()
-    assert "emotion.live" in modules and "streamlit_webrtc" in modules, modules
+    assert "emotion.live" in modules and "emotion.ui.webrtc" in modules, modules  # the latter imports streamlit_webrtc
     code = (
         "import importlib, sys\n"
         "import numpy as np\n"

@@ -13,6 +13,14 @@ import os
 from typing import Any
 
 import streamlit as st
+from streamlit_webrtc import WebRtcMode, create_audio_sink_track, webrtc_streamer
+
+from emotion.live import LiveSession
+from emotion.ui.models import model_missing_note
+
+CAMERA = {"width": {"ideal": 480}, "height": {"ideal": 360}, "frameRate": {"ideal": 15, "max": 20}}
+"""A modest camera size and rate: the server decodes and re-encodes every frame, and on a small
+CPU that costs more than the models do."""
 
 
 def ice_configuration() -> dict[str, Any] | None:
@@ -26,3 +34,37 @@ def ice_configuration() -> dict[str, Any] | None:
     if from_env is not None:
         return {"iceServers": json.loads(from_env)}
     return None
+
+
+def live_stream(session: LiveSession, key: str, camera: bool, microphone: bool) -> bool:
+    """The Start/Stop component, wired to `session`; returns whether the stream plays.
+
+    Sound goes to a sink, which receives every frame and sends nothing back (no echo); video
+    goes through the queued callback, which sees every frame and analyses the newest. The sink's
+    on_ended stops the speech worker: a tab closed mid-stream never reruns the page."""
+    if camera and session.analyzer is None:
+        model_missing_note("face")
+    if microphone and session.speech is None:
+        model_missing_note("speech")
+    context = webrtc_streamer(
+        key=key,
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration=ice_configuration(),
+        media_stream_constraints={"video": CAMERA if camera else False, "audio": microphone},
+        queued_video_frames_callback=session.on_video_frames if camera else None,
+        sink_audio_track=create_audio_sink_track(session.on_audio, key=f"{key}-sound", on_ended=session.stop)
+        if microphone else None,
+        async_processing=True,
+    )
+    if context.state.playing:
+        session.playing()
+    else:
+        session.stop()
+    return context.state.playing
+
+
+def stalled_warning(session: LiveSession, camera: bool, microphone: bool) -> None:
+    """A sentence when the camera or microphone in use stopped sending (see LiveSession.media_stalled)."""
+    stalled = session.media_stalled(camera=camera, microphone=microphone)
+    if stalled:
+        st.warning(stalled, icon="📵")
