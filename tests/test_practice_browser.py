@@ -102,3 +102,21 @@ def test_guess_the_feeling_with_the_keyboard_alone(smiling_camera, app_server):
     save_screenshot(page, "practice-guessed")
     assert exception_texts(page) == []
     page.close()
+
+
+def test_say_it_listens_to_the_microphone(launch_browser, app_server, tmp_path):
+    """"Say it" streams sound only: the page hears the fake microphone's sentence and shows the voice's bars."""
+    import numpy as np
+
+    from media import speech_16k, write_wav
+
+    microphone = write_wav(tmp_path / "sentence.wav", np.concatenate([speech_16k(tmp_path), np.zeros(8000, np.float32)]))
+    page = launch_browser(audio=microphone).new_page(viewport=LAPTOP)
+    open_app_page(page, app_server.url, "practice?deck=happy&mode=say", "Practice")
+    assert "Say a sentence that sounds: happy" in _main_text(page) and "Matched 0 of 1" in _main_text(page)
+    webrtc_button(page, "Start").click(timeout=30_000)
+    assert _wait_for_text(page, "The mirror hears a voice", 90), _main_text(page)
+    assert _wait_for_text(page, "What the mirror hears", 10), _main_text(page)
+    assert exception_texts(page) == []
+    webrtc_button(page, "Stop").click()
+    page.close()
