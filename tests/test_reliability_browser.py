@@ -279,3 +279,4 @@ def test_nothing_is_kept_and_nothing_leaves_the_machine(launch_browser, server, 
     marker = server_tmp / ONNXRUNTIME_MARKER
     assert not marker.exists() or ONNXRUNTIME_MARKER_TEXT.fullmatch(marker.read_text())
     assert _working_tree() == working_tree_before
+    assert "Traceback" not in server.log()  # nothing above ended in an error, on the page or off it
