@@ -24,9 +24,15 @@ from streamlit_page import exception_texts, open_app_page, wait_until_idle, webr
 pytestmark = pytest.mark.browser
 
 CYCLES = 20
+POOL_SLACK = 2
+"""Threads that may come and go without a leak: the web server's worker pools grow and shrink by
+one or two with the requests of the moment (measured: 17-19 idle threads between streams). One
+stream adds 11-14 threads (WebRTC transports, media tracks, the speech worker, its watcher), so a
+stream whose threads stay behind, or one thread left per Start/Stop over 20 cycles, exceeds it."""
+STEADY_S = 5.0
 SETTLE_S = 30
 """How long threads may take to finish after a stream is stopped (WebRTC closes its transports lazily)."""
-GONE_S = 90
+GONE_S = 60
 """How long a stream whose browser vanished may take to end: nothing says goodbye, so the server
 learns it when WebRTC's consent checks fail (aioice gives up after about 30 s of silence; the
 media threads end then), and the session itself goes DISCONNECTED_TTL_S after its websocket
@@ -90,8 +96,14 @@ def _working_tree() -> str:
 
 
 def _threads(pid: int) -> list[str]:
-    return sorted((Path(f"/proc/{pid}/task") / task / "comm").read_text().strip()
-                  for task in os.listdir(f"/proc/{pid}/task"))
+    """The names of the server's threads (one that ends while this reads them is left out)."""
+    names = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            names.append((Path(f"/proc/{pid}/task") / task / "comm").read_text().strip())
+        except FileNotFoundError:
+            continue
+    return sorted(names)
 
 
 def _rss_mb(pid: int) -> float:
@@ -99,11 +111,18 @@ def _rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
 
-def _settled_threads(pid: int, at_most: int, within_s: float = SETTLE_S) -> list[str]:
-    """The server's threads once they have come down to `at_most` (or after `within_s`)."""
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline and len(_threads(pid)) > at_most:
-        time.sleep(1)
+def _settled_threads(pid: int, at_most: int | None = None, within_s: float = SETTLE_S) -> list[str]:
+    """The server's threads once they have come down to `at_most`, or without a bound once their
+    count has held still for STEADY_S (either way at most `within_s` later)."""
+    deadline, steady_since, count = time.monotonic() + within_s, time.monotonic(), len(_threads(pid))
+    while time.monotonic() < deadline:
+        if at_most is not None and count <= at_most:
+            break
+        if at_most is None and time.monotonic() - steady_since >= STEADY_S:
+            break
+        time.sleep(0.5)
+        now = len(_threads(pid))
+        steady_since, count = (steady_since, now) if now == count else (time.monotonic(), now)
     return _threads(pid)
 
 
@@ -128,17 +147,18 @@ def _camera_frames(page) -> int:
 
 
 def _start(page, attempts: int = 3) -> None:
-    """Press Start and wait until new frames arrive; in headless Chromium a start sometimes stalls."""
+    """Press Start and wait until new frames arrive; in headless Chromium on a busy machine a start
+    sometimes stalls (no frames, or no Stop button), so stop what there is and press Start again."""
     for _ in range(attempts):
         before = _camera_frames(page)
         webrtc_button(page, "Start").click(timeout=30_000)
-        webrtc_button(page, "Stop").wait_for(timeout=30_000)
         deadline = time.monotonic() + 45
         while time.monotonic() < deadline:
             if _camera_frames(page) > before:
                 return
             time.sleep(0.3)
-        _stop(page)
+        if webrtc_button(page, "Stop").count():
+            _stop(page)
     pytest.fail(f"no new camera frames after {attempts} starts: {_main_text(page)}")
 
 
@@ -179,31 +199,34 @@ def test_start_and_stop_twenty_times_leave_no_threads_behind(launch_browser, war
     pid = server.process.pid
     page = launch_browser(video=media["face"], audio=media["speech"]).new_page()
     open_app_page(page, server.url, "live", "Live")
-    baseline = _settled_threads(pid, at_most=0)
+    baseline = _settled_threads(pid)
     rss_before = _rss_mb(pid)
     for _ in range(CYCLES):
         _start(page)
         _stop(page)
     after = _settled_threads(pid, at_most=len(baseline))
-    assert len(after) <= len(baseline), f"threads left behind: {sorted(set(after) - set(baseline)) or after}"
+    assert len(after) <= len(baseline) + POOL_SLACK, f"threads left behind: {len(after)} > {len(baseline)}"
     assert _rss_mb(pid) - rss_before < 60, f"memory grew from {rss_before:.0f} MB to {_rss_mb(pid):.0f} MB"
     assert exception_texts(page) == []
     page.close()
 
 
 def test_a_tab_closed_mid_stream_leaves_no_threads_behind(launch_browser, warmed_server, media):
+    """A browser that vanishes mid-stream: its stream's threads end once the server notices."""
     server = warmed_server
     pid = server.process.pid
-    before = _settled_threads(pid, at_most=0)
+    before = _settled_threads(pid)
     page = launch_browser(video=media["face"], audio=media["speech"]).new_page()
     open_app_page(page, server.url, "live", "Live")
     _start(page)
-    assert len(_threads(pid)) > len(before)  # the stream runs on threads of its own
-    page.close()  # no Stop: the browser just goes
+    streaming = len(_threads(pid))
+    assert streaming > len(before) + POOL_SLACK  # the stream runs on threads of its own
+    page.close()  # no Stop: the tab just goes
     closed = time.monotonic()
     after = _settled_threads(pid, at_most=len(before), within_s=GONE_S)
-    print(f"threads: {len(before)} before, {len(after)} {time.monotonic() - closed:.0f} s after the tab closed")
-    assert len(after) <= len(before), f"threads left behind: {sorted(set(after) - set(before)) or after}"
+    print(f"threads: {len(before)} before, {streaming} streaming, {len(after)} {time.monotonic() - closed:.0f} s "
+          "after the tab closed")
+    assert len(after) <= len(before) + POOL_SLACK, f"threads left behind: {len(after)} > {len(before)}"
     assert "Traceback" not in server.log()
 
 
