@@ -67,8 +67,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
         state.seconds += took
         state.history.append({"epoch": epoch + 1, "seconds": round(took, 1), **logs})
         val_acc = logs.get("val_accuracy", -1.0)
-        # Without validation (a final fit on train + validation speakers) the latest epoch is the one kept.
-        improved = val_acc > state.best_val_accuracy or "val_accuracy" not in logs
+        improved = val_acc > state.best_val_accuracy
         if improved:
             state.best_val_accuracy, state.best_epoch = val_acc, epoch + 1
             self.model.save(self.run_dir / "best.keras")
@@ -138,12 +137,9 @@ def open_run(run_dir: Path, resume: bool, build_and_compile, command: str,
     return build_and_compile(), RunState(commands=[command])
 
 
-def release(run_dirs: list[Path], x_val: np.ndarray | None, y_val: np.ndarray | None, out: Path, command: str,
-            planned_epochs: int, extra: dict | None = None, temperature: float | None = None) -> None:
+def release(run_dirs: list[Path], x_val: np.ndarray, y_val: np.ndarray, out: Path, command: str,
+            planned_epochs: int, extra: dict | None = None) -> None:
     """Calibrate on validation data and write what ships, with its training record.
-
-    A final fit, trained on the validation speakers too, has no data left to calibrate on: it
-    passes the `temperature` fitted for the validated run of the same recipe, and no x_val.
 
     One run ships its best epoch; several runs (the same recipe with different seeds) ship the
     average of their best epochs' logits, one model. Also used mid-run (`--release-now`) so the
@@ -156,16 +152,15 @@ def release(run_dirs: list[Path], x_val: np.ndarray | None, y_val: np.ndarray | 
     # Weights only (compile=False): the optimizer state stays behind.
     members = [keras.models.load_model(run_dir / "best.keras", compile=False) for run_dir in run_dirs]
     best = members[0] if len(members) == 1 else averaged_logits(members)
-    logits = None if x_val is None else best.predict(x_val, batch_size=256, verbose=0)
-    if temperature is None:
-        temperature = fit_temperature(logits, y_val)
+    logits = best.predict(x_val, batch_size=256, verbose=0)
+    temperature = fit_temperature(logits, y_val)
     save_release(best, temperature, out)
     states = [load_state(run_dir) for run_dir in run_dirs]
     record = {
         "training_commands": [c for state in states for c in state.commands], "release_command": command,
         "temperature": temperature, "epochs_done": min(state.epochs_done for state in states),
         "planned_epochs": planned_epochs, "complete": all(state.epochs_done >= planned_epochs for state in states),
-        "val_accuracy": None if logits is None else float(np.mean(logits.argmax(axis=1) == y_val)),
+        "val_accuracy": float(np.mean(logits.argmax(axis=1) == y_val)),
         "train_seconds": round(sum(state.seconds for state in states)), **(extra or {}),
     }
     if len(states) == 1:
@@ -175,4 +170,4 @@ def release(run_dirs: list[Path], x_val: np.ndarray | None, y_val: np.ndarray | 
                               "epochs_done": state.epochs_done} for run_dir, state in zip(run_dirs, states)]
     out.with_suffix(".train.json").write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {out} ({len(members)} network{'s' if len(members) > 1 else ''}, temperature {temperature:.3f},"
-          f" validation accuracy {record['val_accuracy'] if logits is None else round(record['val_accuracy'], 3)}, epochs {record['epochs_done']}/{planned_epochs})", flush=True)
+          f" validation accuracy {record['val_accuracy']:.3f}, epochs {record['epochs_done']}/{planned_epochs})", flush=True)

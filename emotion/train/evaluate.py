@@ -117,11 +117,6 @@ def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
             val = pd.concat([val, nemo[nemo.split == "val"]])
         val_probs, _ = classifier.score_clips(load_clips(list(val.file)))
         extra["not_sure_below"] = not_sure_threshold(val_probs, val.label.to_numpy(), min_count=10)
-    elif args.not_sure_from:
-        # A final fit has trained on the validation speakers; its threshold is the validated run's.
-        validated = json.loads(args.not_sure_from.read_text())
-        extra["not_sure_below"] = validated["not_sure_below"]
-        extra["not_sure_from"] = f"the validated run's card of {validated['date']} ({validated['evaluation_command']})"
     return result, extra
 
 
@@ -182,9 +177,6 @@ def main(argv: list[str] | None = None) -> None:
     speech.add_argument("--val-actors", help="actors for the not-sure threshold, e.g. 17-18")
     speech.add_argument("--nemo-manifest", type=Path,
                         help="also score nEMO's speakers of the same split (its validation speakers join the threshold)")
-    speech.add_argument("--not-sure-from", type=Path,
-                        help="instead of --val-actors: take the not-sure threshold from this card, the validated run's"
-                             " (for a final fit, which trained on the validation speakers)")
     for each in (face, speech):
         each.add_argument("--model", type=Path, help="a .tflite file (default: the shipped model)")
         each.add_argument("--card", type=Path, help="also write the model card here")

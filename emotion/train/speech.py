@@ -4,7 +4,6 @@
     python -m emotion.train.speech --release-now --ensemble RUN_DIR RUN_DIR ...  # seed ensemble
     python -m emotion.train.speech --cv 4        # k-fold cross-validation over actor groups
     python -m emotion.train.speech --cv 4 --folds 0,1   # some folds (two processes can share them)
-    python -m emotion.train.speech --final-fit --epochs 150    # train + validation speakers, see below
 
 What and why: RAVDESS alone has two sentences, one studio and one microphone, and a network
 trained on it learnt those as much as the emotions (it collapsed onto one class on other
@@ -16,11 +15,6 @@ Speakers never cross splits (emotion.speech.corpus): RAVDESS actors 1-16 train, 
 validation and test speakers. Validation weighs both corpora equally. Every epoch draws a fresh
 random 3 s window from each clip with speed perturbation, a random channel (room, noise,
 microphone, gain, narrow band, Opus: emotion.speech.channel) and SpecAugment masks.
-`--final-fit` trains the same recipe once more on the training and validation speakers together
-for a fixed number of epochs (chosen from the validated run's curve) and ships the last epoch,
-with the validated run's temperature: more speakers is the lever that moved held-out speakers
-most (leave-one-speaker-out over nEMO's seven non-test speakers, MFCC statistics + SVM: 35% with
-four nEMO speakers in training, 40% with six). The test speakers stay unseen.
 `--cv K` trains K models, each tested on a held-out group of six RAVDESS actors (three men,
 three women), and writes the mean accuracy for the model card.
 """
@@ -141,21 +135,20 @@ def describe(table) -> str:
     return " + ".join(parts)
 
 
-def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, np.ndarray | None, np.ndarray | None]:
+def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, np.ndarray, np.ndarray]:
     """Train on the `train` rows, keep the best epoch on the `val` rows (both corpora weighing
-    the same), or the last epoch when `val` is None; returns (kept model, val x, val y). `name`
-    is the run's folder under models/_resume, where a committed resume point is looked for."""
+    the same); returns (best, val x, val y). `name` is the run's folder under models/_resume,
+    where a committed resume point is looked for."""
     batches = AugmentedWindows(load_clips(list(train.file)), train, args.batch_size, args.seed, args.normalisation)
-    val_x, val_y = (None, None) if val is None else (centre_windows(load_clips(list(val.file)), args.normalisation),
-                                                     val.label.to_numpy())
-    print(f"train {describe(train)}, val {'none (final fit)' if val is None else describe(val)}", flush=True)
+    val_x, val_y = centre_windows(load_clips(list(val.file)), args.normalisation), val.label.to_numpy()
+    print(f"train {describe(train)}, val {describe(val)}", flush=True)
     model, state = open_run(run_dir, args.resume, lambda: compile_model(len(batches), args.epochs, args.lr),
                             args.command, name)
     batches.epoch = state.epochs_done
     batches.order = batches._draw()
     if state.epochs_done < args.epochs:
         model.fit(
-            batches, validation_data=None if val is None else (val_x, val_y, corpus_weights(val)), epochs=args.epochs,
+            batches, validation_data=(val_x, val_y, corpus_weights(val)), epochs=args.epochs,
             initial_epoch=state.epochs_done, verbose=0,
             callbacks=[AveragedWeights(resumed=state.epochs_done > 0), EpochCheckpoint(run_dir, state, args.epochs)],
         )
@@ -214,21 +207,8 @@ def cross_validate(table, args) -> None:
 
 
 def resume_name(args) -> str:
-    """The run's folder under models/_resume: runs with other seeds (ensemble members) and the
-    final fit keep their own."""
-    name = "speech" if args.seed == DEFAULT_SEED else f"speech-seed{args.seed}"
-    return f"{name}-final" if args.final_fit else name
-
-
-def validated_run(record_path: Path) -> dict:
-    """What a final fit takes from the validated run it repeats: its temperature, and in words
-    where that came from. A final fit's own record passes on what it was given."""
-    record = json.loads(record_path.read_text())
-    if "validated_run" in record:
-        return record["validated_run"]
-    return {"temperature": record["temperature"], "val_accuracy": record["val_accuracy"],
-            "best_epoch": record.get("best_epoch"), "training_commands": record["training_commands"],
-            "data": record.get("data")}
+    """The run's folder under models/_resume: runs with other seeds (ensemble members) keep their own."""
+    return "speech" if args.seed == DEFAULT_SEED else f"speech-seed{args.seed}"
 
 
 def save_cv_resume_points(args) -> None:
@@ -266,11 +246,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ensemble", type=Path, nargs="+", metavar="RUN_DIR",
                         help="with --release-now: release the average of these runs' best epochs (the same recipe"
                              " trained with different --seed values) as one model")
-    parser.add_argument("--final-fit", action="store_true",
-                        help="train on the training and validation speakers for --epochs and ship the last epoch,"
-                             " calibrated with the temperature of the validated run in --validated-record")
-    parser.add_argument("--validated-record", type=Path,
-                        help="with --final-fit: the validated run's training record (default: the one beside --out)")
     parser.add_argument("--cv", type=int, default=0, help="run K-fold cross-validation over actor groups")
     parser.add_argument("--folds", type=lambda text: [int(k) for k in text.split(",")],
                         help="with --cv: only these folds, e.g. 0,1 (results are kept per fold)")
@@ -293,9 +268,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.save_resume_point:
         print(f"saved {save_resume_point(args.run_dir, resume_name(args))}", flush=True)
         return
-    if args.final_fit:
-        final_fit(table, args, recipe)
-        return
     val = table[table.split == "val"]
     if args.release_now:
         val_x = centre_windows(load_clips(list(val.file)), args.normalisation)
@@ -303,20 +275,6 @@ def main(argv: list[str] | None = None) -> None:
         return
     _, val_x, val_y = train_one(table[table.split == "train"], val, args, args.run_dir, resume_name(args))
     release([args.run_dir], val_x, val_y, args.out, args.command, args.epochs, recipe)
-
-
-def final_fit(table, args, recipe: dict) -> None:
-    """Train (or with --release-now, release) the final fit; its record keeps the validated run's
-    facts, since it has no validation of its own."""
-    validated = validated_run(args.validated_record or args.out.with_suffix(".train.json"))
-    trained_on = table[table.split.isin(["train", "val"])]
-    data = recipe["data"] | {"train speakers": describe(trained_on), "val speakers": "none (trained on)"}
-    recipe = recipe | {"data": data, "validated_run": validated,
-                       "final_fit": "trained on the training and validation speakers; last epoch shipped with the"
-                                    " validated run's temperature"}
-    if not args.release_now:
-        train_one(trained_on, None, args, args.run_dir, resume_name(args))
-    release([args.run_dir], None, None, args.out, args.command, args.epochs, recipe, validated["temperature"])
 
 
 if __name__ == "__main__":
