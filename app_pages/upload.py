@@ -12,7 +12,7 @@ import streamlit as st
 
 from emotion.charts import timeline_figure
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
-from emotion.media import ALL_EXTENSIONS, MediaError, probe
+from emotion.media import ALL_EXTENSIONS, MAX_DURATION_S, MAX_UPLOAD_MB, MediaError, probe
 from emotion.overlay import draw_faces
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows, overall
@@ -116,9 +116,12 @@ def main() -> None:
     st.title("📁 Upload")
     st.write("Choose a photo, a video or a sound clip. The app finds the faces and listens for speech, "
              "and shows what each one seems to express.")
-    st.caption(f"Pictures: {', '.join(e for e in ALL_EXTENSIONS if e in ('jpg', 'png', 'webp', 'bmp'))}. "
-               "Videos: mp4, mov, webm, mkv, avi. Sound: wav, mp3, ogg, flac, m4a, webm. " + limits_text()
-               + " Your file is analysed in memory and never saved.")
+    # The limits in one line you can open, so the answer to an upload still fits a laptop screen.
+    with st.expander(f"Which files, how large and how long: up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} "
+                     "minutes; nothing is saved"):
+        st.caption(f"Pictures: {', '.join(e for e in ALL_EXTENSIONS if e in ('jpg', 'png', 'webp', 'bmp'))}. "
+                   "Videos: mp4, mov, webm, mkv, avi. Sound: wav, mp3, ogg, flac, m4a, webm. " + limits_text()
+                   + " Your file is analysed in memory and never saved.")
     with st.sidebar:
         st.subheader("Controls")
         face_threshold = st.slider("Say \"not sure\" below (face)", 0.0, 1.0, not_sure_below(FACE), 0.05,

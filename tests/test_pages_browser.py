@@ -42,6 +42,11 @@ def test_models_page_shows_every_card(app_server, page):
     for spec in ALL_MODELS:
         assert spec.title in main
         assert spec.read_card() is not None, f"{spec.card} is missing: the model has no card"
+    assert main.count("Good at") == len(ALL_MODELS) and main.count("Weak at") == len(ALL_MODELS)  # plain words first
+    experts = page.locator("[data-testid=\"stExpander\"] summary", has_text="Details for experts")
+    assert experts.count() == len(ALL_MODELS)
+    for i in range(len(ALL_MODELS)):
+        experts.nth(i).click()  # the metrics, the matrix and the commands are one click away
     # Once (in a full CI run) the page text was read before the metric columns had drawn.
     f1 = page.locator('[data-testid="stMetricLabel"]', has_text="Macro-F1")
     f1.nth(len(ALL_MODELS) - 1).wait_for(timeout=30_000)

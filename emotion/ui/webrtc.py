@@ -8,12 +8,16 @@ Hugging Face TURN when their credentials are in the environment, else Google's p
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 from typing import Any
 
 import streamlit as st
+from aiortc.exceptions import InvalidStateError
 from streamlit_webrtc import WebRtcMode, create_audio_sink_track, webrtc_streamer
+from streamlit_webrtc.eventloop import get_global_event_loop
 
 from emotion.live import LiveSession
 from emotion.ui.models import model_missing_note
@@ -36,6 +40,33 @@ def ice_configuration() -> dict[str, Any] | None:
     return None
 
 
+logger = logging.getLogger(__name__)
+
+
+class QuietTeardown:
+    """An event loop's exception handler: a connection that closes while aiortc is still starting
+    it (Stop pressed, or the tab closed, during the ICE handshake) ends aiortc's connect task with
+    InvalidStateError, which asyncio would print as a traceback nobody can act on; it becomes one
+    line. Anything else goes to the handler that was there before, or asyncio's default."""
+
+    def __init__(self, previous=None) -> None:
+        self.previous = previous
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if isinstance(error, InvalidStateError) and "closed" in str(error):
+            logger.info("A WebRTC connection closed while it was still starting (%s).", error)
+        elif self.previous is not None:
+            self.previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+
+def _install_quiet_teardown(loop: asyncio.AbstractEventLoop) -> None:
+    if not isinstance(loop.get_exception_handler(), QuietTeardown):
+        loop.set_exception_handler(QuietTeardown(loop.get_exception_handler()))
+
+
 def live_stream(session: LiveSession, key: str, camera: bool, microphone: bool) -> bool:
     """The Start/Stop component, wired to `session`; returns whether the stream plays.
 
@@ -46,6 +77,8 @@ def live_stream(session: LiveSession, key: str, camera: bool, microphone: bool) 
         model_missing_note("face")
     if microphone and session.speech is None:
         model_missing_note("speech")
+    loop = get_global_event_loop()
+    loop.call_soon_threadsafe(_install_quiet_teardown, loop)
     context = webrtc_streamer(
         key=key,
         mode=WebRtcMode.SENDRECV,
