@@ -45,3 +45,23 @@ def in_view_without_scrolling(page, locator) -> bool:
     viewport = page.viewport_size
     return (box is not None and box["y"] >= 0 and box["x"] >= 0 and box["y"] + box["height"] <= viewport["height"]
             and box["x"] + box["width"] <= viewport["width"])
+
+
+def main_text(page) -> str:
+    """The text of the page's main area (not the sidebar)."""
+    return page.inner_text('[data-testid="stMain"]')
+
+
+def wait_for_text(page, pattern, timeout_s: float):
+    """The first match of `pattern` (a string or compiled regex) in the main area within
+    `timeout_s`, polled every 0.3 s; None if it never shows."""
+    import re
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        match = re.search(pattern, main_text(page))
+        if match:
+            return match
+        time.sleep(0.3)
+    return None

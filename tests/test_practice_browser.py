@@ -4,14 +4,14 @@ model's reading, and a whole round can be played with the keyboard alone."""
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
 from conftest import save_screenshot
 from media import face_frames, write_y4m
-from streamlit_page import LAPTOP, WEBRTC_IFRAME_SELECTOR, exception_texts, in_view_without_scrolling, open_app_page, webrtc_button
+from streamlit_page import (LAPTOP, WEBRTC_IFRAME_SELECTOR, exception_texts, in_view_without_scrolling, main_text,
+                            open_app_page, wait_for_text, webrtc_button)
 
 pytestmark = pytest.mark.browser
 
@@ -24,18 +24,8 @@ def smiling_camera(launch_browser, tmp_path_factory):
     return launch_browser(video=camera)
 
 
-def _main_text(page) -> str:
-    return page.inner_text('[data-testid="stMain"]')
 
 
-def _wait_for_text(page, pattern: str, timeout_s: float) -> re.Match | None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        match = re.search(pattern, _main_text(page))
-        if match:
-            return match
-        time.sleep(0.25)
-    return None
 
 
 def _focused_button(page) -> str | None:
@@ -61,15 +51,15 @@ def _tab_to(page, name: str, presses: int = 80) -> None:
 def test_a_shared_one_card_deck_is_matched_by_a_smile(smiling_camera, app_server):
     page = smiling_camera.new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "practice?deck=happy", "Practice")
-    assert "Matched 0 of 1" in _main_text(page) and "Show me: happy" in _main_text(page)
+    assert "Matched 0 of 1" in main_text(page) and "Show me: happy" in main_text(page)
     for shown in ("Matched 0 of 1", "Show me: happy"):
         assert in_view_without_scrolling(page, page.get_by_text(shown).first), shown
     webrtc_button(page, "Start").click(timeout=30_000)
     started = time.monotonic()
-    assert _wait_for_text(page, r"Matched 1 of 1", MATCH_WITHIN_S + 30), _main_text(page)
+    assert wait_for_text(page, r"Matched 1 of 1", MATCH_WITHIN_S + 30), main_text(page)
     took = time.monotonic() - started
     assert took < MATCH_WITHIN_S + 15, f"matched after {took:.0f} s"  # slack for the WebRTC start on a busy CPU
-    assert _wait_for_text(page, r"happy\*{0,2} matched in [\d.]+ s", 10) or "matched in" in _main_text(page)
+    assert wait_for_text(page, r"happy\*{0,2} matched in [\d.]+ s", 10) or "matched in" in main_text(page)
     page.get_by_text("Download practice (CSV)").wait_for(timeout=30_000)
     with page.expect_download() as download:
         page.get_by_text("Download practice (CSV)").click()
@@ -84,21 +74,21 @@ def test_a_shared_one_card_deck_is_matched_by_a_smile(smiling_camera, app_server
 def test_guess_the_feeling_with_the_keyboard_alone(smiling_camera, app_server):
     page = smiling_camera.new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "practice?deck=happy,sad&mode=guess", "Practice")
-    assert "Guessed 0 of 2 right" in _main_text(page)
+    assert "Guessed 0 of 2 right" in main_text(page)
     _tab_to(page, "Start")
     page.keyboard.press("Enter")
-    assert _wait_for_text(page, "The mirror sees a face", 60), _main_text(page)
+    assert wait_for_text(page, "The mirror sees a face", 60), main_text(page)
     _tab_to(page, "happy")
     page.keyboard.press("Enter")
-    said = _wait_for_text(page, r"Right: the face was happy\. The mirror read (\w+) \((\d+)%\)", 20)
-    assert said, _main_text(page)
+    said = wait_for_text(page, r"Right: the face was happy\. The mirror read (\w+) \((\d+)%\)", 20)
+    assert said, main_text(page)
     assert said.group(1) == "happy"  # the astronaut smiles
-    assert "Guessed 1 of 2 right" in _main_text(page)
+    assert "Guessed 1 of 2 right" in main_text(page)
     _tab_to(page, "happy")  # the second card is "sad"; the child guesses happy
     page.keyboard.press("Enter")
-    said = _wait_for_text(page, r"You said happy; the face was sad\. The mirror read happy", 20)
-    assert said and _wait_for_text(page, "How it went", 30), _main_text(page)
-    assert "Guessed 1 of 2 right" in _main_text(page)
+    said = wait_for_text(page, r"You said happy; the face was sad\. The mirror read happy", 20)
+    assert said and wait_for_text(page, "How it went", 30), main_text(page)
+    assert "Guessed 1 of 2 right" in main_text(page)
     save_screenshot(page, "practice-guessed")
     assert exception_texts(page) == []
     page.close()
@@ -113,10 +103,10 @@ def test_say_it_listens_to_the_microphone(launch_browser, app_server, tmp_path):
     microphone = write_wav(tmp_path / "sentence.wav", np.concatenate([speech_16k(tmp_path), np.zeros(8000, np.float32)]))
     page = launch_browser(audio=microphone).new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "practice?deck=happy&mode=say", "Practice")
-    assert "Say a sentence that sounds: happy" in _main_text(page) and "Matched 0 of 1" in _main_text(page)
+    assert "Say a sentence that sounds: happy" in main_text(page) and "Matched 0 of 1" in main_text(page)
     webrtc_button(page, "Start").click(timeout=30_000)
-    assert _wait_for_text(page, "The mirror hears a voice", 90), _main_text(page)
-    assert _wait_for_text(page, "What the mirror hears", 10), _main_text(page)
+    assert wait_for_text(page, "The mirror hears a voice", 90), main_text(page)
+    assert wait_for_text(page, "What the mirror hears", 10), main_text(page)
     assert exception_texts(page) == []
     webrtc_button(page, "Stop").click()
     page.close()

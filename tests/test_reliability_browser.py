@@ -19,7 +19,7 @@ import pytest
 from app_server import StreamlitServer
 from conftest import ARTIFACTS, REPO
 from media import face_frames, hum, speech_16k, write_wav, write_y4m
-from streamlit_page import exception_texts, open_app_page, wait_until_idle, webrtc_button
+from streamlit_page import exception_texts, main_text, open_app_page, wait_for_text, wait_until_idle, webrtc_button
 
 pytestmark = pytest.mark.browser
 
@@ -126,23 +126,13 @@ def _settled_threads(pid: int, at_most: int | None = None, within_s: float = SET
     return _threads(pid)
 
 
-def _main_text(page) -> str:
-    return page.inner_text('[data-testid="stMain"]')
 
 
-def _wait_for(page, pattern: str, timeout_s: float) -> re.Match | None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        match = re.search(pattern, _main_text(page))
-        if match:
-            return match
-        time.sleep(0.3)
-    return None
 
 
 def _camera_frames(page) -> int:
     """Camera frames the session has received so far (its stats line counts across streams)."""
-    match = re.search(r"Camera: \d+ of (\d+) frames", _main_text(page))
+    match = re.search(r"Camera: \d+ of (\d+) frames", main_text(page))
     return int(match.group(1)) if match else 0
 
 
@@ -159,7 +149,7 @@ def _start(page, attempts: int = 3) -> None:
             time.sleep(0.3)
         if webrtc_button(page, "Stop").count():
             _stop(page)
-    pytest.fail(f"no new camera frames after {attempts} starts: {_main_text(page)}")
+    pytest.fail(f"no new camera frames after {attempts} starts: {main_text(page)}")
 
 
 def _stop(page) -> None:
@@ -246,11 +236,11 @@ def test_three_people_at_once_each_see_only_their_own(launch_browser, server, me
     wait_until_idle(uploader, timeout_ms=240_000)
     uploader.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
 
-    assert _wait_for(smiling, FACE_LINE.pattern, 60), _main_text(smiling)
-    assert _wait_for(smiling, r"Voice: (?!no speech)\w", 90), _main_text(smiling)
-    assert _wait_for(empty_room, r"no face in view", 30), _main_text(empty_room)
+    assert wait_for_text(smiling, FACE_LINE.pattern, 60), main_text(smiling)
+    assert wait_for_text(smiling, r"Voice: (?!no speech)\w", 90), main_text(smiling)
+    assert wait_for_text(empty_room, r"no face in view", 30), main_text(empty_room)
     time.sleep(3)  # the empty room keeps streaming beside the others
-    assert not FACE_LINE.search(_main_text(empty_room)) and not re.search(r"Voice: (?!no speech)\w", _main_text(empty_room))
+    assert not FACE_LINE.search(main_text(empty_room)) and not re.search(r"Voice: (?!no speech)\w", main_text(empty_room))
 
     downloads = {}
     for name, page in (("smiling", smiling), ("empty_room", empty_room)):
