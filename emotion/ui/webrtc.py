@@ -1,6 +1,8 @@
-"""Where WebRTC finds its ICE (STUN/TURN) servers.
+"""The WebRTC side of the Live and Practice pages: one Start/Stop component wired to a
+LiveSession (`live_stream`), its sentence when media stop (`stalled_warning`), and where WebRTC
+finds its ICE (STUN/TURN) servers (`ice_configuration`).
 
-In order: `[[ice_servers]]` in st.secrets (how Streamlit Community Cloud holds TURN
+ICE servers, in order: `[[ice_servers]]` in st.secrets (how Streamlit Community Cloud holds TURN
 credentials), then the EMOTION_ICE_SERVERS environment variable (JSON list, e.g. "[]" for a
 loopback-only test run), else None, which lets streamlit-webrtc choose: Cloudflare, Twilio or
 Hugging Face TURN when their credentials are in the environment, else Google's public STUN.
