@@ -48,16 +48,21 @@ def stats_line(snapshot: LiveSnapshot) -> str:
     return line + (f" · {c.audio_lost} sound frames lost on the way" if c.audio_lost else "")
 
 
-def window_view(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float):
-    """The report's rows for the last `window_s` and their chart, rebuilt only when the timeline
-    or a setting changed since the last refresh."""
+def _kept(name: str, key: tuple, compute):
+    """compute(), kept in this session's state under `name` until `key` changes."""
+    kept = st.session_state.get(name)
+    if kept is None or kept[0] != key:
+        kept = (key, compute())
+        st.session_state[name] = kept
+    return kept[1]
+
+
+def window_rows(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float):
+    """(key, the report's rows for the last `window_s`), rebuilt only when the timeline or a
+    setting changed since the last refresh; the key says which rows these are."""
     key = (session.timeline.version, thresholds, smoothing, window_s)
-    cached = st.session_state.get("live_view")
-    if cached is None or cached[0] != key:
-        rows = build_rows(session.timeline.cells(since_s=session.timeline.now() - window_s), thresholds, smoothing)
-        cached = (key, rows, timeline_figure(rows))
-        st.session_state.live_view = cached
-    return cached[1], cached[2]
+    return key, _kept("live_rows", key, lambda: build_rows(
+        session.timeline.cells(since_s=session.timeline.now() - window_s), thresholds, smoothing))
 
 
 def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float,
@@ -65,7 +70,7 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
     """The labels and bars now: beside the video, so they are in view without scrolling."""
     now = session.snapshot()
     stalled_warning(session, *media)
-    rows, _ = window_view(session, thresholds, smoothing, window_s)
+    _, rows = window_rows(session, thresholds, smoothing, window_s)
     face_side, voice_side = st.columns(2)
     with face_side:
         st.markdown("#### Face")
@@ -98,8 +103,10 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
 
 
 def timeline_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float) -> None:
-    """The probabilities over the shown window, full width under the video and labels."""
-    st.plotly_chart(window_view(session, thresholds, smoothing, window_s)[1], key="live-timeline")
+    """The probabilities over the shown window, full width under the video and labels; the chart
+    is built here only, at this fragment's pace, not at the labels' twice a second."""
+    key, rows = window_rows(session, thresholds, smoothing, window_s)
+    st.plotly_chart(_kept("live_figure", key, lambda: timeline_figure(rows)), key="live-timeline")
 
 
 def session_summary(session: LiveSession, thresholds: Thresholds, smoothing: float) -> None:
