@@ -471,20 +471,16 @@ def main() -> None:
     os.sched_setaffinity(0, {BROWSER_CORE})
     with tempfile.TemporaryDirectory() as folder:
         camera, microphone = make_media(Path(folder))
-        server = StreamlitServer(SERVER_LOG, command_prefix=["taskset", "-c", str(SERVER_CORE)])
         log(f"server log: {SERVER_LOG}")
-        try:
-            server.wait_healthy()
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                     args=chromium_args(camera, microphone))
-                try:
-                    result = (long_soak(browser, server, args.soak_minutes) if args.soak_minutes
-                              else measure(browser, server, args.quick))
-                finally:
-                    browser.close()
-        finally:
-            server.stop()
+        with StreamlitServer(SERVER_LOG, command_prefix=["taskset", "-c", str(SERVER_CORE)]) as server, \
+                sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=chromium_args(camera, microphone))
+            try:
+                result = (long_soak(browser, server, args.soak_minutes) if args.soak_minutes
+                          else measure(browser, server, args.quick))
+            finally:
+                browser.close()
     log(f"done in {time.monotonic() - started:.0f} s")
     print(json.dumps(result))
 

@@ -87,6 +87,19 @@ class StreamlitServer:
                 time.sleep(0.3)
         raise TimeoutError(f"streamlit did not become healthy in {SERVER_START_TIMEOUT_S}s:\n{self.log()}")
 
+    def __enter__(self) -> StreamlitServer:
+        """`with StreamlitServer(...) as server:` waits until it answers and stops it afterwards
+        (also when it never came up)."""
+        try:
+            self.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
     def log(self) -> str:
         self._log.flush()
         return self.log_path.read_text(errors="replace")

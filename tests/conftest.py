@@ -21,12 +21,8 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 
 @pytest.fixture(scope="session")
 def app_server() -> Iterator[StreamlitServer]:
-    server = StreamlitServer(ARTIFACTS / "streamlit.log")
-    try:
-        server.wait_healthy()
+    with StreamlitServer(ARTIFACTS / "streamlit.log") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

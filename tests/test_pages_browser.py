@@ -64,9 +64,7 @@ def test_the_server_started_as_the_readme_says_watches_no_folder_tree(page, tmp_
 
     from app_server import StreamlitServer
 
-    server = StreamlitServer(tmp_path / "streamlit.log", file_watcher=None)
-    try:
-        server.wait_healthy()
+    with StreamlitServer(tmp_path / "streamlit.log", file_watcher=None) as server:
         open_app_page(page, server.url, "upload", "Upload")
         page.wait_for_timeout(2_000)
         watches = 0
@@ -77,5 +75,3 @@ def test_the_server_started_as_the_readme_says_watches_no_folder_tree(page, tmp_
                 continue  # a descriptor closed while we read
         assert watches < 50, f"{watches} inotify watches"
         assert "Inotify" not in server.log() and not SERVER_ERROR.search(server.log()), server.log()
-    finally:
-        server.stop()

@@ -56,13 +56,9 @@ def working_tree_before() -> str:
 
 @pytest.fixture(scope="module")
 def server(server_tmp, working_tree_before):
-    app = StreamlitServer(ARTIFACTS / "streamlit-reliability.log",
-                          env={"TMPDIR": str(server_tmp), "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(DISCONNECTED_TTL_S)})
-    try:
-        app.wait_healthy()
+    env = {"TMPDIR": str(server_tmp), "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(DISCONNECTED_TTL_S)}
+    with StreamlitServer(ARTIFACTS / "streamlit-reliability.log", env=env) as app:
         yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture(scope="module")
