@@ -52,6 +52,7 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=16)
 def text_rgb(hex_colour: str) -> tuple[int, int, int]:
     """Black or white, whichever contrasts more with a label's background (WCAG's luminance):
     white on the palette's orange or sky blue would be hard to read."""
