@@ -32,21 +32,29 @@ def averaged_logits(members: list[keras.Model]) -> keras.Model:
     return keras.Model(inputs, logits, name="ensemble")
 
 
-def export_tflite(model: keras.Model, path: Path) -> Path:
-    """Write `model` as .tflite, float32, batch size free; TFLite runs it without Keras.
+def export_tflite(model: keras.Model, path: Path, quantize: bool = False) -> Path:
+    """Write `model` as .tflite, batch size free; TFLite runs it without Keras.
+
+    `quantize` stores the weights as int8 (dynamic-range quantisation: activations stay float):
+    a quarter of the size and, for the 4.7 M-parameter face network, several times faster on
+    LiteRT's CPU kernels. The model card scores the file that ships, so its accuracy is the
+    quantised model's.
 
     from_keras_model freezes the weights into constants; a hand-made concrete function kept
     them as resource variables, which the interpreter then read as NaN. The converter prints
     its saved signatures; they go to stderr so CLIs that print JSON keep stdout clean.
     """
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if quantize:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
     with contextlib.redirect_stdout(sys.stderr):
-        path.write_bytes(tf.lite.TFLiteConverter.from_keras_model(model).convert())
+        path.write_bytes(converter.convert())
     return path
 
 
-def save_release(logit_model: keras.Model, temperature: float, out: Path) -> None:
+def save_release(logit_model: keras.Model, temperature: float, out: Path, quantize: bool = False) -> None:
     """models/<name>.keras (for retraining and inspection) and models/<name>.tflite (for the app)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     calibrated = with_temperature(logit_model, temperature)
     calibrated.save(out)
-    export_tflite(calibrated, out.with_suffix(".tflite"))
+    export_tflite(calibrated, out.with_suffix(".tflite"), quantize)

@@ -70,7 +70,9 @@ def load_face_analyzer():
     """Detector + classifier, or None when the face model is not installed."""
     if not FACE.tflite.exists():
         return None
-    from emotion.face import FaceAnalyzer, FaceClassifier, FaceDetector
+    from emotion.face.analyse import FaceAnalyzer
+    from emotion.face.classify import FaceClassifier
+    from emotion.face.detect import FaceDetector
 
     return FaceAnalyzer(FaceDetector(), FaceClassifier(tflite_path(FACE)))
 

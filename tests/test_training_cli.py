@@ -49,6 +49,7 @@ def test_train_resume_and_release(tmp_path):
     assert state["epochs_done"] == 3 and len(state["history"]) == 3 and len(state["commands"]) == 2
     record = json.loads(out.with_suffix(".train.json").read_text())
     assert record["epochs_done"] == 3 and record["temperature"] > 0
+    assert record["port_max_logit_difference"] < 1e-3  # the PyTorch run, ported to Keras
     assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
 
 

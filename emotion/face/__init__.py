@@ -1,7 +1,5 @@
-"""Faces: find them (detect), read their expression (classify), or both at once (analyse)."""
+"""Faces: find them (detect), read their expression (classify), or both at once (analyse).
 
-from emotion.face.analyse import FaceAnalyzer, FaceReading
-from emotion.face.classify import FaceClassifier, crop_faces
-from emotion.face.detect import FaceBox, FaceDetector
-
-__all__ = ["FaceAnalyzer", "FaceBox", "FaceClassifier", "FaceDetector", "FaceReading", "crop_faces"]
+No imports here on purpose: `emotion.face.architecture` must load on a training machine that
+has neither LiteRT nor OpenCV's models, so callers import the module they need.
+"""

@@ -13,12 +13,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from emotion.face.architecture import FACE_SIZE
 from emotion.face.detect import FaceBox, Layout, to_rgb
 from emotion.labels import FACE_CLASSES
 from emotion.tflite_model import TFLiteModel
-
-FACE_SIZE = 48
-"""Side of the square grey crop the network reads, as in FER2013."""
 
 CROP_MARGIN = 0.15
 """Extra side added around a detector box: FER2013 crops show a little forehead and chin."""

@@ -9,41 +9,22 @@ validation accuracy improves, the weights alone to `best.keras`. `--resume` pick
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import keras
 import numpy as np
 
-DEFAULT_CACHE = Path(os.environ.get("EMOTION_CACHE_DIR", Path.home() / ".cache" / "emotion"))
-
-
-@dataclass
-class RunState:
-    """What a resumed run needs besides the model file itself."""
-
-    epochs_done: int = 0
-    best_val_accuracy: float = -1.0
-    best_epoch: int = 0
-    seconds: float = 0.0
-    commands: list[str] = field(default_factory=list)  # every invocation that trained this run
-    history: list[dict[str, float]] = field(default_factory=list)
+from emotion.train.run_state import REPO_RESUME, RunState, load_state, save_state
 
 
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
-
-
-def load_state(run_dir: Path) -> RunState:
-    path = run_dir / "state.json"
-    return RunState(**json.loads(path.read_text())) if path.exists() else RunState()
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
@@ -73,7 +54,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
             self.model.save(self.run_dir / "best.keras")
         # Write the model before the state, so a crash between them only repeats an epoch.
         self.model.save(self.run_dir / "last.keras")
-        (self.run_dir / "state.json").write_text(json.dumps(asdict(state), indent=1))
+        save_state(self.run_dir, state)
         print(
             f"epoch {epoch + 1}/{self.total_epochs} {took:.0f}s"
             f" loss {logs.get('loss', float('nan')):.4f} acc {logs.get('accuracy', float('nan')):.4f}"
@@ -82,12 +63,6 @@ class EpochCheckpoint(keras.callbacks.Callback):
             f"{' *best*' if improved else ''}",
             flush=True,
         )
-
-
-REPO_RESUME = Path(os.environ.get("EMOTION_RESUME_DIR", Path(__file__).resolve().parents[2] / "models" / "_resume"))
-"""Where a run that could not finish in one session leaves its single resume checkpoint
-(last.keras + state.json), committed, so the next session on a fresh machine can go on.
-EMOTION_RESUME_DIR moves it (tests, so they never write into the repository)."""
 
 
 class AveragedWeights(keras.callbacks.SwapEMAWeights):
@@ -101,15 +76,6 @@ class AveragedWeights(keras.callbacks.SwapEMAWeights):
     def __init__(self, resumed: bool) -> None:
         super().__init__(swap_on_epoch=True)
         self._ema_weights_in_model = resumed
-
-
-def save_resume_point(run_dir: Path, name: str, files: tuple[str, ...] = ("last.keras", "state.json")) -> Path:
-    """Copy the run's last checkpoint (or other `files`) into models/_resume/<name>/ for committing."""
-    target = REPO_RESUME / name
-    target.mkdir(parents=True, exist_ok=True)
-    for file in files:
-        shutil.copy2(run_dir / file, target / file)
-    return target
 
 
 def open_run(run_dir: Path, resume: bool, build_and_compile, command: str,
@@ -139,22 +105,29 @@ def open_run(run_dir: Path, resume: bool, build_and_compile, command: str,
 
 def release(run_dirs: list[Path], x_val: np.ndarray, y_val: np.ndarray, out: Path, command: str,
             planned_epochs: int, extra: dict | None = None) -> None:
-    """Calibrate on validation data and write what ships, with its training record.
-
-    One run ships its best epoch; several runs (the same recipe with different seeds) ship the
-    average of their best epochs' logits, one model. Also used mid-run (`--release-now`) so the
-    app can use the best model so far; the record then says how many of the planned epochs it
-    has seen.
-    """
-    from emotion.calibration import fit_temperature
-    from emotion.export import averaged_logits, save_release
+    """Ship the best epoch of one Keras run, or the average of several runs' best epochs' logits
+    (the same recipe with different seeds) as one model; see `ship`."""
+    from emotion.export import averaged_logits
 
     # Weights only (compile=False): the optimizer state stays behind.
     members = [keras.models.load_model(run_dir / "best.keras", compile=False) for run_dir in run_dirs]
     best = members[0] if len(members) == 1 else averaged_logits(members)
-    logits = best.predict(x_val, batch_size=256, verbose=0)
+    ship(best, run_dirs, x_val, y_val, out, command, planned_epochs, extra)
+
+
+def ship(logit_model: keras.Model, run_dirs: list[Path], x_val: np.ndarray, y_val: np.ndarray, out: Path,
+         command: str, planned_epochs: int, extra: dict | None = None, quantize: bool = False) -> None:
+    """Calibrate on validation data and write what ships (.keras, .tflite), with its training record.
+
+    Also used mid-run (`--release-now`) so the app can use the best model so far; the record then
+    says how many of the planned epochs it has seen.
+    """
+    from emotion.calibration import fit_temperature
+    from emotion.export import save_release
+
+    logits = logit_model.predict(x_val, batch_size=256, verbose=0)
     temperature = fit_temperature(logits, y_val)
-    save_release(best, temperature, out)
+    save_release(logit_model, temperature, out, quantize)
     states = [load_state(run_dir) for run_dir in run_dirs]
     record = {
         "training_commands": [c for state in states for c in state.commands], "release_command": command,
@@ -169,5 +142,6 @@ def release(run_dirs: list[Path], x_val: np.ndarray, y_val: np.ndarray, out: Pat
         record["members"] = [{"run_dir": str(run_dir), "best_epoch": state.best_epoch, "val_accuracy": state.best_val_accuracy,
                               "epochs_done": state.epochs_done} for run_dir, state in zip(run_dirs, states)]
     out.with_suffix(".train.json").write_text(json.dumps(record, indent=1) + "\n")
-    print(f"wrote {out} ({len(members)} network{'s' if len(members) > 1 else ''}, temperature {temperature:.3f},"
+    networks = len(run_dirs)
+    print(f"wrote {out} ({networks} network{'s' if networks > 1 else ''}, temperature {temperature:.3f},"
           f" validation accuracy {record['val_accuracy']:.3f}, epochs {record['epochs_done']}/{planned_epochs})", flush=True)

@@ -40,8 +40,8 @@ from emotion.speech.classify import SpeechClassifier
 from emotion.speech.corpus import CORPUS_NAMES, load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES, Normalisation, log_mel
 from emotion.speech.network import build_speech_network
-from emotion.train.checkpoints import (DEFAULT_CACHE, REPO_RESUME, AveragedWeights, EpochCheckpoint, open_run,
-                                       release, save_resume_point, seed_everything)
+from emotion.train.checkpoints import AveragedWeights, EpochCheckpoint, open_run, release, seed_everything
+from emotion.train.run_state import DEFAULT_CACHE, REPO_RESUME, save_resume_point
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SEED = 1234
