@@ -55,12 +55,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.labels import AROUSED_VOICES, VOICE_CLASSES  # noqa: E402
 from emotion.metrics import confusion_matrix, recall_and_f1  # noqa: E402
-from emotion.registry import SPEECH, load_speech_classifier, speech_normalisation  # noqa: E402
+from emotion.registry import SPEECH, speech_normalisation  # noqa: E402
+from emotion.speech.classify import SpeechClassifier  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS  # noqa: E402
 from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE  # noqa: E402
@@ -223,10 +225,12 @@ def summary(results: dict[str, dict[str, dict[str, Any]]], who: str) -> dict[str
     return out
 
 
-def model_facts() -> dict[str, Any]:
-    card = SPEECH.read_card() or {}
-    return {"file": f"models/{SPEECH.tflite.name}", "sha256": hashlib.sha256(SPEECH.tflite.read_bytes()).hexdigest(),
-            "card_date": card.get("date"), "feature_normalisation": speech_normalisation()}
+def model_facts(tflite: Path) -> dict[str, Any]:
+    tflite = tflite.resolve()
+    card = (SPEECH.read_card() or {}) if tflite == SPEECH.tflite.resolve() else {}
+    return {"file": str(tflite.relative_to(REPO)) if tflite.is_relative_to(REPO) else str(tflite),
+            "sha256": hashlib.sha256(tflite.read_bytes()).hexdigest(),
+            "card_date": card.get("date"), "feature_normalisation": speech_normalisation(tflite)}
 
 
 def main() -> None:
@@ -234,11 +238,13 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--split", choices=("test", "val"), default="test")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_PER_CELL} clips per speaker and emotion")
+    parser.add_argument("--model", type=Path, default=SPEECH.tflite,
+                        help="a candidate's .tflite (its .train.json beside it says its features); choose with --split val")
     args = parser.parse_args()
     started = time.perf_counter()
-    classifier = load_speech_classifier()
-    if classifier is None:
-        sys.exit(f"no speech model in {SPEECH.tflite.parent}")
+    if not args.model.exists():
+        sys.exit(f"no speech model at {args.model}")
+    classifier = SpeechClassifier(args.model, speech_normalisation(args.model))
     table, sets, train = evaluation_sets(data_dir(args.data_dir), args.split, args.quick)
     _log(f"{len(table)} clips in {len(sets)} sets; training the baseline on {len(train)} RAVDESS clips")
     baseline = train_baseline(train)
@@ -267,7 +273,7 @@ def main() -> None:
         "benchmark": "speech_robustness",
         "split": args.split,
         "quick": args.quick,
-        "model": model_facts(),
+        "model": model_facts(args.model),
         "shifts": SHIFT_SETTINGS,
         "targets": {"max_drop_points": MAX_DROP_POINTS, "max_top_class_share": MAX_TOP_CLASS_SHARE},
         "sets": {s.name: {"title": s.title, "speakers": s.speakers, "n": len(s.rows)} for s in sets},

@@ -163,6 +163,39 @@ def test_training_windows_are_one_window_of_perturbed_speech(tmp_path):
         assert np.all(np.abs(window) <= 1.0) and np.any(window != 0)
 
 
+def test_part_windows_keep_one_to_two_seconds_of_voice(tmp_path):
+    """A part window silences all but 1-2 s of the voice, at a random place; the rest stays intact."""
+    voice = speech_16k(tmp_path)
+    window = augment.random_crop(voice, np.random.default_rng(0))
+    spans = []
+    for seed in range(20):
+        part = augment.keep_span(window, np.random.default_rng(seed))
+        kept = np.flatnonzero(part)
+        assert np.array_equal(part[kept[0]:kept[-1] + 1], window[kept[0]:kept[-1] + 1])
+        spans.append((kept[0], (kept[-1] - kept[0]) / SAMPLE_RATE))
+    assert all(0.5 <= length <= 2.0 for _, length in spans)  # speech has pauses, so up to 2 s of it
+    assert len({start // SAMPLE_RATE for start, _ in spans}) > 1  # not always the same place
+
+
+def test_vocal_tract_warp_moves_the_spectrum_and_defaults_to_none(tmp_path):
+    """Warp 1.0 is the app's features exactly; 0.9 and 1.1 move energy down and up the mel bands."""
+    from emotion.speech.features import log_mel, mel_filters, power_spectrogram
+
+    voice = speech_16k(tmp_path)[:WINDOW_SAMPLES]
+    assert np.array_equal(log_mel(voice, "per_band"), log_mel(voice, "per_band", warp=1.0))
+    power = power_spectrogram(voice).sum(axis=1)
+
+    def centroid(warp: float) -> float:
+        bands = mel_filters(warp) @ power
+        return float((np.arange(len(bands)) * bands).sum() / bands.sum())
+
+    assert centroid(0.9) < centroid(1.0) < centroid(1.1)
+    rng = np.random.default_rng(0)
+    warps = [augment.warp_factor(rng, 0.1) for _ in range(200)]
+    assert min(warps) >= 0.9 and max(warps) <= 1.1 and len(set(warps)) > 10
+    assert augment.warp_factor(rng, 0.0) == 1.0
+
+
 def test_training_batches_depend_only_on_epoch_and_index(tmp_path):
     """Batches are prepared on worker threads in any order: each must be the same whenever it is made."""
     from emotion.train.speech import AugmentedWindows

@@ -47,6 +47,26 @@ def spec_mask(features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def augmented_window(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One training window of raw samples from a clip."""
-    return fit_window(random_channel(random_crop(speed(audio, rng), rng), rng))
+def keep_span(window: np.ndarray, rng: np.random.Generator, low_s: float = 1.0, high_s: float = 2.0) -> np.ndarray:
+    """Silence all but a random 1-2 s of the window, so it holds part of a sentence, never all of
+    it: the network cannot lean on a whole sentence's shape (RAVDESS has two sentences)."""
+    keep = int(rng.uniform(low_s, high_s) * SAMPLE_RATE)
+    start = rng.integers(0, max(1, len(window) - keep + 1))
+    out = np.zeros_like(window)
+    out[start : start + keep] = window[start : start + keep]
+    return out
+
+
+def warp_factor(rng: np.random.Generator, max_warp: float) -> float:
+    """A vocal-tract-length warp in [1 - max_warp, 1 + max_warp], in steps of 0.01 (the mel
+    filters of each step are computed once)."""
+    return 1.0 if max_warp <= 0 else round(1.0 + rng.uniform(-max_warp, max_warp), 2)
+
+
+def augmented_window(audio: np.ndarray, rng: np.random.Generator, part_p: float = 0.0) -> np.ndarray:
+    """One training window of raw samples from a clip; with probability `part_p` only 1-2 s of
+    it keeps the voice (the room and the microphone still cover the whole window)."""
+    window = random_crop(speed(audio, rng), rng)
+    if part_p > 0 and rng.random() < part_p:
+        window = keep_span(window, rng)
+    return fit_window(random_channel(window, rng))

@@ -16,6 +16,7 @@ code pulls in numba and scipy.signal, about 190 MB resident in the server, half 
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import numpy as np
@@ -49,9 +50,14 @@ def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
     return np.where(mel >= 15.0, 1000.0 * np.exp(np.log(6.4) / 27.0 * (mel - 15.0)), mel * 200.0 / 3)
 
 
-def mel_filters() -> np.ndarray:
-    """(N_MELS, N_FFT // 2 + 1) triangular filters, each normalised to unit area (Slaney)."""
-    fft_hz = np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE)
+@functools.lru_cache(maxsize=64)
+def mel_filters(warp: float = 1.0) -> np.ndarray:
+    """(N_MELS, N_FFT // 2 + 1) triangular filters, each normalised to unit area (Slaney).
+
+    `warp` != 1 reads a component at f Hz as if it were at warp * f: vocal tract length
+    perturbation, a training augmentation that moves formants and pitch as a longer or shorter
+    vocal tract would. The app always uses 1."""
+    fft_hz = np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE) * warp
     edges = _mel_to_hz(np.linspace(_hz_to_mel(F_MIN), _hz_to_mel(F_MAX), N_MELS + 2))
     widths = np.diff(edges)
     distance = edges[:, None] - fft_hz[None, :]
@@ -60,7 +66,6 @@ def mel_filters() -> np.ndarray:
     return (filters * (2.0 / (edges[2:] - edges[:-2]))[:, None]).astype(np.float32)
 
 
-_MEL_FILTERS = mel_filters()
 _WINDOW = np.zeros(N_FFT)
 _WINDOW[(N_FFT - WIN_LENGTH) // 2 : (N_FFT + WIN_LENGTH) // 2] = np.hanning(WIN_LENGTH + 1)[:-1]  # periodic Hann
 _DELTA_TAPS = np.arange(-(DELTA_WIDTH // 2), DELTA_WIDTH // 2 + 1, dtype=np.float64)
@@ -88,10 +93,10 @@ def fit_window(audio: np.ndarray) -> np.ndarray:
     return np.pad(audio, (0, WINDOW_SAMPLES - len(audio)))
 
 
-def log_mel(window: np.ndarray, normalisation: Normalisation = "window") -> np.ndarray:
-    """(WINDOW_SAMPLES,) float32 in -1..1 -> (N_MELS, WINDOW_FRAMES, 2) float32."""
+def log_mel(window: np.ndarray, normalisation: Normalisation = "window", warp: float = 1.0) -> np.ndarray:
+    """(WINDOW_SAMPLES,) float32 in -1..1 -> (N_MELS, WINDOW_FRAMES, 2) float32 (`warp`: training only)."""
     window = np.nan_to_num(fit_window(window), nan=0.0, posinf=1.0, neginf=-1.0)
-    decibels = 10.0 * np.log10(np.maximum(1e-10, _MEL_FILTERS @ power_spectrogram(window)))
+    decibels = 10.0 * np.log10(np.maximum(1e-10, mel_filters(warp) @ power_spectrogram(window)))
     mel = np.maximum(decibels, decibels.max() - TOP_DB)
     over = 1 if normalisation == "per_band" else None
     mel = (mel - mel.mean(axis=over, keepdims=True)) / (mel.std(axis=over, keepdims=True) + 1e-5)

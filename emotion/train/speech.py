@@ -56,10 +56,11 @@ class AugmentedWindows(keras.utils.PyDataset):
     network trains (features were ~2/3 of an epoch's time done in line) without changing them.
     """
 
-    def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, normalisation: Normalisation) -> None:
+    def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, normalisation: Normalisation,
+                 warp: float = 0.0, part_p: float = 0.0) -> None:
         super().__init__(workers=2, use_multiprocessing=False)
         self.clips, self.labels, self.batch, self.seed = clips, table.label.to_numpy(), batch, seed
-        self.normalisation = normalisation
+        self.normalisation, self.warp, self.part_p = normalisation, warp, part_p
         cells = table.groupby(["corpus", "label"]).ngroup().to_numpy()
         self.weights = 1.0 / np.bincount(cells)[cells]
         self.weights /= self.weights.sum()
@@ -75,7 +76,8 @@ class AugmentedWindows(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         rng = np.random.default_rng((self.seed, self.epoch, index))
         pick = self.order[index * self.batch : (index + 1) * self.batch]
-        x = np.stack([augment.spec_mask(log_mel(augment.augmented_window(self.clips[i], rng), self.normalisation), rng)
+        x = np.stack([augment.spec_mask(log_mel(augment.augmented_window(self.clips[i], rng, self.part_p), self.normalisation,
+                                                augment.warp_factor(rng, self.warp)), rng)
                       for i in pick])
         return x, self.labels[pick]
 
@@ -139,7 +141,8 @@ def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, 
     """Train on the `train` rows, keep the best epoch on the `val` rows (both corpora weighing
     the same); returns (best, val x, val y). `name` is the run's folder under models/_resume,
     where a committed resume point is looked for."""
-    batches = AugmentedWindows(load_clips(list(train.file)), train, args.batch_size, args.seed, args.normalisation)
+    batches = AugmentedWindows(load_clips(list(train.file)), train, args.batch_size, args.seed, args.normalisation,
+                               args.warp, args.part_windows)
     val_x, val_y = centre_windows(load_clips(list(val.file)), args.normalisation), val.label.to_numpy()
     print(f"train {describe(train)}, val {describe(val)}", flush=True)
     model, state = open_run(run_dir, args.resume, lambda: compile_model(len(batches), args.epochs, args.lr),
@@ -229,6 +232,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="which corpora to train on (default: ravdess,nemo)")
     parser.add_argument("--normalisation", choices=["per_band", "window"], default="per_band",
                         help="standardise features per mel band (default) or over the whole window")
+    parser.add_argument("--warp", type=float, default=0.0,
+                        help="vocal tract length perturbation: mel filters warped by up to this fraction (e.g. 0.1)")
+    parser.add_argument("--part-windows", type=float, default=0.0,
+                        help="share of training windows that keep only 1-2 s of voice (e.g. 0.5)")
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -264,7 +271,8 @@ def main(argv: list[str] | None = None) -> None:
     data = {"corpora": " + ".join(f"{CORPUS_NAMES.get(c, c)} ({len(table[table.corpus == c]):,} clips)" for c in args.corpora),
             **{f"{split} speakers": describe(table[table.split == split]) for split in ("train", "val", "test")},
             "sampling": "every (corpus, emotion) pair equally likely; validation weighs the corpora equally"}
-    recipe = {"data": data, "features": {"normalisation": args.normalisation}}
+    recipe = {"data": data, "features": {"normalisation": args.normalisation},
+              "augmentation": {"warp": args.warp, "part_windows": args.part_windows}}
     if args.save_resume_point:
         print(f"saved {save_resume_point(args.run_dir, resume_name(args))}", flush=True)
         return
