@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,19 +21,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion.data_dir import data_dir  # noqa: E402
+from emotion.timing import median_ms  # noqa: E402
 from emotion.train.face import FaceNet, bf16_helps, load_fer  # noqa: E402
 
 
 def images_per_second(step, batch: int, steps: int) -> float:
-    """Median-based throughput of `step()` after three warm-up steps."""
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(steps):
-        started = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - started)
-    return round(batch / float(np.median(times)), 1)
+    """Throughput from the median step time, after three warm-up steps."""
+    return round(batch / (median_ms(step, runs=steps) / 1000), 1)
 
 
 def tensorflow_row(x: np.ndarray, y: np.ndarray, steps: int) -> float:
