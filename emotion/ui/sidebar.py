@@ -26,7 +26,7 @@ def render_sidebar() -> None:
                 metrics = card["metrics"]
                 where = "validation data" if metrics.get("split") == "val" else "unseen test data"
                 if not card.get("training", {}).get("complete", True):
-                    where += " (interim model, still training)"
+                    where += " (interim model: released before its training run's last epoch)"
                 st.markdown(f"✅ **{spec.title}** — {metrics['accuracy']:.0%} right on {where}")
             elif spec.available:
                 st.markdown(f"✅ **{spec.title}** — installed (no model card yet)")
