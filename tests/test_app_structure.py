@@ -86,6 +86,13 @@ def test_models_page_opens_in_plain_words_and_keeps_the_metrics_in_an_expander()
     assert len(plain) == 4, plain  # two sentences per model, from its card
     assert len(app.expander) == 2 and all(len(expander.metric) == 4 for expander in app.expander)
     assert len(app.main.metric) == 8  # every metric lives in an expander
+    from emotion.registry import FACE, SPEECH
+
+    interim = [spec.read_card()["training"] for spec in (FACE, SPEECH) if not spec.read_card()["training"].get("complete", True)]
+    warnings = [w.value for w in app.warning]
+    assert len(warnings) == len(interim)  # a model released before its run's last epoch says so, from its card
+    for training, warning in zip(interim, warnings):
+        assert f"after {training['epochs_done']} of the {training['planned_epochs']} epochs" in warning
 
 
 def test_the_upload_page_states_its_limits_from_the_constants_that_enforce_them():
