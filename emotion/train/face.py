@@ -95,6 +95,16 @@ def augment(pixels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     def uniform(*shape: int, low: float = -1.0, high: float = 1.0) -> torch.Tensor:
         return low + (high - low) * torch.rand(*shape, generator=generator, device=device)
 
+    moved = _move(pixels, uniform)
+    mean = moved.mean(dim=(1, 2, 3), keepdim=True)
+    moved = (moved - mean) * (1.0 + uniform(n, 1, 1, 1) * 0.3) + mean
+    moved = torch.where(_erase_mask(n, uniform), uniform(n, 1, 1, 1, low=0.0, high=255.0), moved)
+    return moved.clamp(0.0, 255.0)
+
+
+def _move(pixels: torch.Tensor, uniform) -> torch.Tensor:
+    """One random affine map per face (zoom, rotation, shift, flip), edges repeated outward."""
+    n = pixels.shape[0]
     angle = uniform(n) * math.radians(10)
     zoom = 1.0 + uniform(n) * 0.15
     flip = torch.where(uniform(n, low=0.0) < 0.5, -1.0, 1.0)
@@ -103,24 +113,22 @@ def augment(pixels: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         torch.stack([flip * torch.sin(angle) / zoom, torch.cos(angle) / zoom, uniform(n) * 0.2], dim=1),
     ], dim=1)
     grid = F.affine_grid(theta, list(pixels.shape), align_corners=False)
-    moved = F.grid_sample(pixels, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    return F.grid_sample(pixels, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
-    mean = moved.mean(dim=(1, 2, 3), keepdim=True)
-    moved = (moved - mean) * (1.0 + uniform(n, 1, 1, 1) * 0.3) + mean
 
+def _erase_mask(n: int, uniform) -> torch.Tensor:
+    """(n, 1, 48, 48) True inside one random rectangle (2-15% of the face, aspect 1:3 to 3:1) for
+    half the faces, as random erasing does; all False for the other half."""
     area = uniform(n, low=0.02, high=0.15) * FACE_SIZE * FACE_SIZE
     aspect = torch.exp(uniform(n) * math.log(3.0))
-    height = torch.sqrt(area * aspect).clamp(1, FACE_SIZE - 1)
-    width = torch.sqrt(area / aspect).clamp(1, FACE_SIZE - 1)
-    top = uniform(n, low=0.0) * (FACE_SIZE - height)
-    left = uniform(n, low=0.0) * (FACE_SIZE - width)
-    rows = torch.arange(FACE_SIZE, device=device).view(1, FACE_SIZE, 1)
-    cols = torch.arange(FACE_SIZE, device=device).view(1, 1, FACE_SIZE)
-    erase = ((rows >= top.view(n, 1, 1)) & (rows < (top + height).view(n, 1, 1))
-             & (cols >= left.view(n, 1, 1)) & (cols < (left + width).view(n, 1, 1))
-             & (uniform(n, low=0.0) < 0.5).view(n, 1, 1)).unsqueeze(1)
-    moved = torch.where(erase, uniform(n, 1, 1, 1, low=0.0, high=255.0), moved)
-    return moved.clamp(0.0, 255.0)
+    height = torch.sqrt(area * aspect).clamp(1, FACE_SIZE - 1).view(n, 1, 1)
+    width = torch.sqrt(area / aspect).clamp(1, FACE_SIZE - 1).view(n, 1, 1)
+    top = uniform(n, low=0.0).view(n, 1, 1) * (FACE_SIZE - height)
+    left = uniform(n, low=0.0).view(n, 1, 1) * (FACE_SIZE - width)
+    rows = torch.arange(FACE_SIZE, device=area.device).view(1, FACE_SIZE, 1)
+    cols = torch.arange(FACE_SIZE, device=area.device).view(1, 1, FACE_SIZE)
+    inside = (rows >= top) & (rows < top + height) & (cols >= left) & (cols < left + width)
+    return (inside & (uniform(n, low=0.0) < 0.5).view(n, 1, 1)).unsqueeze(1)
 
 
 def learning_rate(step: int, total_steps: int, warmup_steps: int, peak: float) -> float:
