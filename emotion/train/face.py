@@ -5,10 +5,11 @@
 
 Why PyTorch: on this project's CPUs (AMX / AVX-512 bf16) a training step of the face network
 runs 1.9x as fast with PyTorch's channels-last bf16 kernels as with TensorFlow, which does not
-use those units (benchmarks/face_training.py); the same code runs on a GPU where there is one. The app never sees PyTorch:
-the release step ports the weights into the Keras twin of the network (emotion/face/network.py,
-same shape from emotion/face/architecture.py), checks that both give the same logits on real
-faces, fits the temperature and writes models/face.keras + models/face.tflite (int8 weights).
+use those units (benchmarks/face_training.py); the same code runs on a GPU where there is one.
+The app never sees PyTorch: the release step ports the weights into the Keras twin of the
+network (emotion/face/network.py, same shape from emotion/face/architecture.py), checks that
+both give the same logits on real faces, fits the temperature and writes models/face.keras +
+models/face.tflite (int8 weights).
 
 Data: the Training split only. PublicTest ("val") picks the best epoch and fits the
 temperature; PrivateTest ("test") is never read here -- the evaluate CLI touches it once, for
