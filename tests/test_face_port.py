@@ -58,8 +58,9 @@ def test_both_twins_and_the_shipped_model_have_one_shape():
     from emotion.face.network import build_face_network
     from emotion.registry import FACE
 
-    torch_count = sum(p.numel() for p in FaceNet().parameters()) + sum(
-        b.numel() for name, b in FaceNet().named_buffers() if not name.endswith("num_batches_tracked"))
+    net = FaceNet()
+    torch_count = sum(p.numel() for p in net.parameters()) + sum(
+        b.numel() for name, b in net.named_buffers() if not name.endswith("num_batches_tracked"))
     assert build_face_network().count_params() == torch_count
     assert keras.models.load_model(FACE.weights).count_params() == torch_count
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import sys
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from emotion.train.run_state import REPO_RESUME, RunState, load_state, save_state
+from emotion.train.run_state import RunState, load_state, resume_or_reset, save_state
 
 
 def seed_everything(seed: int) -> None:
@@ -82,25 +80,8 @@ def open_run(run_dir: Path, resume: bool, build_and_compile, command: str,
              name: str = "") -> tuple[keras.Model, RunState]:
     """A fresh compiled model, or the one in `last.keras` when resuming (from the cache, or
     else from a committed models/_resume/<name>/ checkpoint)."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    last = run_dir / "last.keras"
-    committed = REPO_RESUME / name if name else None
-    if resume and not last.exists() and committed and (committed / "last.keras").exists():
-        print(f"resuming from the committed checkpoint in {committed}", flush=True)
-        for file in ("last.keras", "state.json"):
-            shutil.copy2(committed / file, run_dir / file)
-    if resume and last.exists():
-        state = load_state(run_dir)
-        if not (run_dir / "best.keras").exists():
-            state.best_val_accuracy = -1.0  # the best weights stayed behind: the next epoch sets them
-        state.commands.append(command)
-        print(f"resuming from {last} after epoch {state.epochs_done}", flush=True)
-        return keras.models.load_model(last), state
-    if resume:
-        print(f"nothing to resume in {run_dir}; starting fresh", file=sys.stderr, flush=True)
-    for stale in ("last.keras", "best.keras", "state.json"):
-        (run_dir / stale).unlink(missing_ok=True)
-    return build_and_compile(), RunState(commands=[command])
+    state, resumed = resume_or_reset(run_dir, resume, command, name, ".keras")
+    return (keras.models.load_model(run_dir / "last.keras") if resumed else build_and_compile()), state
 
 
 def release(run_dirs: list[Path], x_val: np.ndarray, y_val: np.ndarray, out: Path, command: str,

@@ -38,7 +38,7 @@ from torch import nn
 from emotion.data_dir import data_dir
 from emotion.face.architecture import BN_EPSILON, FACE_SIZE, conv_layers
 from emotion.labels import FACE_CLASSES
-from emotion.train.run_state import DEFAULT_CACHE, REPO_RESUME, RunState, load_state, save_resume_point, save_state
+from emotion.train.run_state import DEFAULT_CACHE, RunState, resume_or_reset, save_resume_point, save_state
 
 FER_FILE = Path("fer2013") / "fer2013.npz"
 REPO = Path(__file__).resolve().parents[2]
@@ -178,7 +178,6 @@ def train(args: argparse.Namespace, command: str, x_train: np.ndarray, y_train: 
     torch.manual_seed(args.seed)
     torch.backends.cudnn.benchmark = True
     run_dir: Path = args.run_dir[0]
-    run_dir.mkdir(parents=True, exist_ok=True)
     model = FaceNet(args.head_dropout).to(device, memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay)
     state = _open(run_dir, args.resume, model, optimizer, command)
@@ -233,26 +232,12 @@ def train(args: argparse.Namespace, command: str, x_train: np.ndarray, y_train: 
 def _open(run_dir: Path, resume: bool, model: nn.Module, optimizer: torch.optim.Optimizer, command: str) -> RunState:
     """Load last.pt into `model` and `optimizer` when resuming (from the cache, or else from a
     committed models/_resume/face/), or clear the run folder for a fresh start."""
-    last, committed = run_dir / "last.pt", REPO_RESUME / "face"
-    if resume and not last.exists() and (committed / "last.pt").exists():
-        print(f"resuming from the committed checkpoint in {committed}", flush=True)
-        for file in ("last.pt", "state.json"):
-            (run_dir / file).write_bytes((committed / file).read_bytes())
-    if resume and last.exists():
-        checkpoint = torch.load(last, map_location=next(model.parameters()).device)
+    state, resumed = resume_or_reset(run_dir, resume, command, "face", ".pt")
+    if resumed:
+        checkpoint = torch.load(run_dir / "last.pt", map_location=next(model.parameters()).device)
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
-        state = load_state(run_dir)
-        if not (run_dir / "best.pt").exists():
-            state.best_val_accuracy = -1.0  # the best weights stayed behind: the next epoch sets them
-        state.commands.append(command)
-        print(f"resuming from {last} after epoch {state.epochs_done}", flush=True)
-        return state
-    if resume:
-        print(f"nothing to resume in {run_dir}; starting fresh", file=sys.stderr, flush=True)
-    for stale in ("last.pt", "best.pt", "state.json"):
-        (run_dir / stale).unlink(missing_ok=True)
-    return RunState(commands=[command])
+    return state
 
 
 def to_keras(weights: dict[str, torch.Tensor]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -50,3 +51,29 @@ def save_resume_point(run_dir: Path, name: str, files: tuple[str, ...] = ("last.
     for file in files:
         shutil.copy2(run_dir / file, target / file)
     return target
+
+
+def resume_or_reset(run_dir: Path, resume: bool, command: str, name: str, suffix: str) -> tuple[RunState, bool]:
+    """(the run's state, whether to load last<suffix>): with `resume`, the state beside the
+    cache's last checkpoint, or else beside a committed models/_resume/<name>/ one, copied into
+    the cache first; otherwise (or with nothing to resume) the run folder cleared for a fresh start.
+    The framework loads or builds the model itself."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    last = run_dir / f"last{suffix}"
+    committed = REPO_RESUME / name if name else None
+    if resume and not last.exists() and committed and (committed / last.name).exists():
+        print(f"resuming from the committed checkpoint in {committed}", flush=True)
+        for file in (last.name, "state.json"):
+            shutil.copy2(committed / file, run_dir / file)
+    if resume and last.exists():
+        state = load_state(run_dir)
+        if not (run_dir / f"best{suffix}").exists():
+            state.best_val_accuracy = -1.0  # the best weights stayed behind: the next epoch sets them
+        state.commands.append(command)
+        print(f"resuming from {last} after epoch {state.epochs_done}", flush=True)
+        return state, True
+    if resume:
+        print(f"nothing to resume in {run_dir}; starting fresh", file=sys.stderr, flush=True)
+    for stale in (last.name, f"best{suffix}", "state.json"):
+        (run_dir / stale).unlink(missing_ok=True)
+    return RunState(commands=[command]), False
