@@ -18,6 +18,7 @@ from emotion.live import LiveSession, LiveSnapshot
 from emotion.overlay import face_caption
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, Thresholds, build_rows, latest, probabilities_of
+from emotion.speech.classify import WARM_UP_S
 from emotion.speech.features import WINDOW_S
 from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, speech_classifier
@@ -31,6 +32,8 @@ MODES = {  # (camera, microphone)
     "Microphone only": (False, True),
 }
 REFRESH_S = 0.5
+WARMING_UP = (f"Warming up: the mirror is still getting to know this voice (its first {WARM_UP_S:.0f} seconds of speech), "
+              "so this reading may change.")
 TIMELINE_REFRESH_S = 1.0  # the chart changes slowly; the labels beside the video refresh twice as often
 
 
@@ -89,6 +92,8 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
         else:
             big_label("🔇 no speech", now.voice.probabilities, VOICE_CLASSES, thresholds.voice)
             st.markdown(f"**{voice_text(now.voice.probabilities, thresholds.voice)}**")
+            if now.voice.warming_up:
+                st.caption(WARMING_UP)
             if now.voice.probabilities is not None:
                 voice_energy(now.voice.probabilities)
                 voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")

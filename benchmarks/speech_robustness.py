@@ -62,10 +62,11 @@ from emotion.data_dir import data_dir  # noqa: E402
 from emotion.labels import AROUSED_VOICES, VOICE_CLASSES  # noqa: E402
 from emotion.metrics import confusion_matrix, recall_and_f1  # noqa: E402
 from emotion.registry import SPEECH, speech_normalisation  # noqa: E402
-from emotion.speech.classify import SpeechClassifier  # noqa: E402
+from emotion.speech.classify import SpeechClassifier, clip_probabilities  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS  # noqa: E402
 from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest  # noqa: E402
-from emotion.speech.features import SAMPLE_RATE  # noqa: E402
+from emotion.speech.features import SAMPLE_RATE, BandStats  # noqa: E402
+from emotion.speech.voice_activity import voiced_chunks  # noqa: E402
 
 CLEAN = "clean"
 QUICK_PER_CELL = 5
@@ -225,6 +226,21 @@ def summary(results: dict[str, dict[str, dict[str, Any]]], who: str) -> dict[str
     return out
 
 
+def speaker_session_probabilities(classifier: SpeechClassifier, clips: list[np.ndarray], speakers: np.ndarray) -> np.ndarray | None:
+    """(n, 8) clip probabilities, each clip read against its speaker's voice over all their
+    clips; None for a model without "session" normalisation."""
+    if classifier.normalisation != "session":
+        return None
+    voice: dict[str, BandStats] = {}
+    for clip, speaker in zip(clips, speakers):
+        voice.setdefault(speaker, BandStats()).merge(classifier.clip_stats(clip, voiced_chunks(clip)))
+    out = []
+    for clip, speaker in zip(clips, speakers):
+        probs = clip_probabilities(classifier.classify_clip(clip, stats=voice[speaker]))
+        out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
+    return np.array(out).reshape(-1, len(VOICE_CLASSES))
+
+
 def model_facts(tflite: Path) -> dict[str, Any]:
     tflite = tflite.resolve()
     card = (SPEECH.read_card() or {}) if tflite == SPEECH.tflite.resolve() else {}
@@ -257,6 +273,7 @@ def main() -> None:
         channel_s, tick = time.perf_counter() - tick, time.perf_counter()
         probs, _ = classifier.score_clips(audio)
         answers = np.where(probs.sum(axis=1) > 0, probs.argmax(axis=1), NO_SPEECH)
+        by_speaker = speaker_session_probabilities(classifier, audio, table.speaker.to_numpy())
         model_s, tick = time.perf_counter() - tick, time.perf_counter()
         baseline_answers = baseline.predict(mfcc_statistics(audio))
         baseline_s = time.perf_counter() - tick
@@ -266,6 +283,9 @@ def main() -> None:
             model_scores["arousal_balanced_accuracy"] = arousal_balanced_accuracy(labels[s.rows], probs[s.rows])
             results[s.name][shift] = {"model": model_scores,
                                       "baseline_mfcc_svm": scores(labels[s.rows], baseline_answers[s.rows], False)}
+            if by_speaker is not None:
+                session_answers = np.where(by_speaker.sum(axis=1) > 0, by_speaker.argmax(axis=1), NO_SPEECH)
+                results[s.name][shift]["model_speaker_session"] = scores(labels[s.rows], session_answers[s.rows], True)
         first = results[sets[0].name][shift]
         _log(f"{shift}: {sets[0].name} model {first['model']['accuracy']:.1%}, baseline "
              f"{first['baseline_mfcc_svm']['accuracy']:.1%}; seconds {seconds[shift]}")
@@ -281,8 +301,7 @@ def main() -> None:
                               "classifier": f"standardised, RBF SVM, C={SVM_C}, balanced class weights, not tuned",
                               "trained_on": f"RAVDESS actors {RAVDESS_SPLIT['train'][0]}-{RAVDESS_SPLIT['train'][-1]}, "
                                             f"clean, {len(train)} clips"},
-        "summary": {name: {"model": summary(r, "model"), "baseline_mfcc_svm": summary(r, "baseline_mfcc_svm")}
-                    for name, r in results.items()},
+        "summary": {name: {who: summary(r, who) for who in r[CLEAN]} for name, r in results.items()},
         "results": results,
         "seconds": {"total": round(time.perf_counter() - started, 1), "per_shift": seconds,
                     "clips_scored_per_shift": len(table)},

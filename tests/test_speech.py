@@ -252,3 +252,100 @@ def test_voice_arousal_sums_the_energetic_classes():
     probs[VOICE_CLASSES.index("angry")], probs[VOICE_CLASSES.index("sad")] = 0.7, 0.3
     assert voice_arousal(probs) == pytest.approx(0.7)
     assert set(AROUSED_VOICES) < set(VOICE_CLASSES) and "calm" not in AROUSED_VOICES and "sad" not in AROUSED_VOICES
+
+
+def test_session_normalisation_reads_a_clip_like_its_quiet_or_coloured_copy(tmp_path):
+    """Against the clip's own voice statistics, -30 dB changes next to nothing and a
+    microphone's colouring little, where there is voice (the test's digital silence stays at the
+    clip's floor, which no microphone colours); without statistics "session" falls back to the
+    window's own per band."""
+    from emotion.speech.channel import mic_eq
+    from emotion.speech.classify import SpeechClassifier
+    from emotion.speech.features import HOP_LENGTH, WINDOW_FRAMES, decibels, features, log_mel
+    from emotion.speech.voice_activity import voiced_chunks, voiced_frames
+
+    voice = speech_16k(tmp_path)[:WINDOW_SAMPLES]
+    voiced = voiced_frames(voiced_chunks(voice), np.arange(WINDOW_FRAMES) * HOP_LENGTH)
+
+    def read(clip):
+        return features(decibels(clip), "session", SpeechClassifier.clip_stats(clip, voiced_chunks(clip)))[:, voiced, 0]
+
+    quiet = voice * 10 ** (-30 / 20)
+    coloured = mic_eq(voice, low_cut_hz=300, high_cut_hz=5_000, tilt_db_per_octave=-2, presence_db=5)
+    assert voiced.sum() > 100
+    assert np.abs(read(voice) - read(quiet)).mean() < 0.05
+    window_change = np.abs(log_mel(voice, "window")[:, voiced, 0] - log_mel(coloured, "window")[:, voiced, 0]).mean()
+    assert np.abs(read(voice) - read(coloured)).mean() < 0.75 * window_change  # measured 0.60 (per window, per band: 0.52)
+    assert np.array_equal(log_mel(voice, "session"), log_mel(voice, "per_band"))
+
+
+def test_band_stats_are_the_mean_and_deviation_of_the_voiced_frames():
+    from emotion.speech.features import N_MELS, BandStats
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(-40, 6, (N_MELS, 50)), rng.normal(-20, 3, (N_MELS, 30))
+    voiced_a, voiced_b = rng.random(50) < 0.5, rng.random(30) < 0.5
+    stats = BandStats.of([a, b], [voiced_a, voiced_b])
+    chosen = np.concatenate([a[:, voiced_a], b[:, voiced_b]], axis=1)
+    mean, std = stats.mean_std()
+    assert stats.frames == chosen.shape[1]
+    assert np.allclose(mean[:, 0], chosen.mean(axis=1)) and np.allclose(std[:, 0], chosen.std(axis=1))
+    with pytest.raises(ValueError):
+        BandStats().mean_std()
+
+
+def test_training_window_knows_which_frames_hold_voice(tmp_path):
+    """The detector's decisions on the clean clip are carried through the speed change and the
+    crop: a frame is voiced in the window exactly where the clean window has the clip's voice."""
+    from emotion.speech.features import HOP_LENGTH, WINDOW_FRAMES
+    from emotion.speech.voice_activity import CHUNK
+
+    rng = np.random.default_rng(5)
+    # 1 s of silence, 2 s of noise standing in for voice (decided voiced, chunk by chunk), 1 s of silence
+    clip = np.concatenate([np.zeros(SAMPLE_RATE), 0.3 * rng.standard_normal(2 * SAMPLE_RATE), np.zeros(SAMPLE_RATE)]).astype(np.float32)
+    voiced = (np.arange(len(clip) // CHUNK) * CHUNK >= SAMPLE_RATE) & ((np.arange(len(clip) // CHUNK) + 1) * CHUNK <= 3 * SAMPLE_RATE)
+    for seed in range(5):
+        window, frames = augment.voiced_window(clip, voiced, np.random.default_rng(seed), np.random.default_rng(0))
+        replay = np.random.default_rng(seed)
+        sped = augment.resample_speed(clip, replay.uniform(0.9, 1.1))
+        clean = augment.crop_at(sped, augment.crop_shift(len(sped), replay))
+        loud = np.abs(clean[np.minimum(np.arange(WINDOW_FRAMES) * HOP_LENGTH, WINDOW_SAMPLES - 1)]) > 1e-3
+        assert window.shape == (WINDOW_SAMPLES,) and frames.shape == (WINDOW_FRAMES,)
+        assert frames.sum() > 100 and np.mean(frames == loud) > 0.97
+
+
+def test_session_batches_hold_a_few_speakers_with_several_windows_each(tmp_path):
+    import pandas as pd
+
+    from emotion.train.speech import SESSION_WINDOWS, SessionWindows
+
+    voice = speech_16k(tmp_path)
+    table = pd.DataFrame({"corpus": ["ravdess"] * 8 + ["nemo"] * 8, "label": [0, 1] * 4 + [2, 3] * 4,
+                          "speaker": [f"{corpus}_{who}" for corpus in ("ravdess", "nemo") for who in "AAAABBBB"]})
+    batches = SessionWindows([voice * (0.2 + 0.05 * i) for i in range(16)], table, batch=2 * SESSION_WINDOWS, seed=3)
+    speakers = table.speaker.to_numpy()[batches.order].reshape(-1, SESSION_WINDOWS)
+    assert all(len(set(session)) == 1 for session in speakers)
+    x, y = batches[0]
+    assert x.shape[0] == 2 * SESSION_WINDOWS and np.isfinite(x).all()
+    assert np.array_equal(x, batches[0][0])
+    with pytest.raises(ValueError):
+        SessionWindows([voice] * 8, table, batch=SESSION_WINDOWS + 1, seed=3)
+
+
+def test_a_session_stream_warms_up_then_reads_against_the_voice_so_far(tmp_path, speech_classifier):
+    """Each voiced frame enters the session statistics once; readings are marked warming up
+    until WARM_UP_S seconds of voice were heard."""
+    from emotion.speech.classify import WARM_UP_S, SpeechClassifier
+    from emotion.speech.voice_activity import voiced_chunks
+
+    from emotion.registry import SPEECH, tflite_path
+
+    session = SpeechClassifier(tflite_path(SPEECH), "session")  # the shipped network, read the session way
+    voice = speech_16k(tmp_path)
+    clip = np.concatenate([voice, np.zeros(SAMPLE_RATE // 2, np.float32)] * 3)
+    stream = SpeechStream(session)
+    readings = [r for r in _stream_all(stream, clip, SAMPLE_RATE) if r.probabilities is not None]
+    assert readings[0].warming_up and not readings[-1].warming_up
+    assert stream._session.seconds == pytest.approx(voiced_chunks(clip).sum() * 512 / SAMPLE_RATE, rel=0.1)
+    assert stream._session.seconds > WARM_UP_S
+    assert all(r.probabilities.sum() == pytest.approx(1.0, abs=1e-4) for r in readings)

@@ -91,6 +91,16 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     assert [m["epochs_done"] for m in record["members"]] == [3, 1] and record["complete"] is False
     assert len(record["training_commands"]) == 3 and 0.0 <= record["val_accuracy"] <= 1.0
 
+    # Session normalisation: batches of a few speakers' windows, its record says so, and the app
+    # reads the released model the session way.
+    session_out = tmp_path / "session" / "speech.keras"
+    _run("emotion.train.speech", *common[:4], "--out", str(session_out), "--epochs", "1", "--normalisation", "session",
+         "--run-dir", str(tmp_path / "run_session"))
+    from emotion.registry import speech_normalisation
+
+    assert json.loads(session_out.with_suffix(".train.json").read_text())["features"] == {"normalisation": "session"}
+    assert speech_normalisation(session_out.with_suffix(".tflite")) == "session"
+
     cv = (*common, "--epochs", "1", "--cv", "4", "--run-dir", str(tmp_path / "cv"))
     assert "folds with a result: 2 of 4" in _run("emotion.train.speech", *cv, "--folds", "0,1")
     assert not out.with_suffix(".cv.json").exists()

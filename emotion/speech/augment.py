@@ -11,26 +11,40 @@ import numpy as np
 import soxr
 
 from emotion.speech.channel import random_channel
-from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, fit_window
+from emotion.speech.features import HOP_LENGTH, SAMPLE_RATE, WINDOW_FRAMES, WINDOW_SAMPLES, fit_window
+from emotion.speech.voice_activity import voiced_frames
 
 
 def speed(audio: np.ndarray, rng: np.random.Generator, low: float = 0.9, high: float = 1.1) -> np.ndarray:
-    """Kaldi-style speed perturbation: tempo and pitch move together, as in a faster voice.
+    """Kaldi-style speed perturbation: tempo and pitch move together, as in a faster voice."""
+    return resample_speed(audio, rng.uniform(low, high))
 
-    soxr directly: librosa.resample with a fractional rate took ~45 ms a clip, soxr ~1 ms.
-    """
-    factor = rng.uniform(low, high)
+
+def resample_speed(audio: np.ndarray, factor: float) -> np.ndarray:
+    """The clip played `factor` times faster: output sample j is input sample j * factor.
+
+    soxr directly: librosa.resample with a fractional rate took ~45 ms a clip, soxr ~1 ms."""
     return soxr.resample(audio, SAMPLE_RATE * factor, SAMPLE_RATE, quality="MQ").astype(np.float32)
 
 
 def random_crop(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A window at a random offset (time shift); short clips land at a random place in it."""
-    if len(audio) > WINDOW_SAMPLES:
-        start = rng.integers(0, len(audio) - WINDOW_SAMPLES + 1)
-        return audio[start : start + WINDOW_SAMPLES]
-    pad = WINDOW_SAMPLES - len(audio)
-    before = rng.integers(0, pad + 1)
-    return np.pad(audio, (before, pad - before))
+    return crop_at(audio, crop_shift(len(audio), rng))
+
+
+def crop_shift(n_samples: int, rng: np.random.Generator) -> int:
+    """Where a random window starts in a clip of `n_samples`; negative: the clip starts that
+    many samples into the window (a short clip padded with silence)."""
+    if n_samples > WINDOW_SAMPLES:
+        return int(rng.integers(0, n_samples - WINDOW_SAMPLES + 1))
+    return -int(rng.integers(0, WINDOW_SAMPLES - n_samples + 1))
+
+
+def crop_at(audio: np.ndarray, shift: int) -> np.ndarray:
+    """The window whose sample t is the clip's sample t + shift (silence outside the clip)."""
+    if shift >= 0:
+        return fit_window(audio[shift : shift + WINDOW_SAMPLES])
+    return fit_window(np.pad(audio, (-shift, 0)))
 
 
 def spec_mask(features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -50,11 +64,16 @@ def spec_mask(features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def keep_span(window: np.ndarray, rng: np.random.Generator, low_s: float = 1.0, high_s: float = 2.0) -> np.ndarray:
     """Silence all but a random 1-2 s of the window, so it holds part of a sentence, never all of
     it: the network cannot lean on a whole sentence's shape (RAVDESS has two sentences)."""
-    keep = int(rng.uniform(low_s, high_s) * SAMPLE_RATE)
-    start = rng.integers(0, max(1, len(window) - keep + 1))
+    start, stop = kept_span(len(window), rng, low_s, high_s)
     out = np.zeros_like(window)
-    out[start : start + keep] = window[start : start + keep]
+    out[start:stop] = window[start:stop]
     return out
+
+
+def kept_span(n_samples: int, rng: np.random.Generator, low_s: float = 1.0, high_s: float = 2.0) -> tuple[int, int]:
+    keep = int(rng.uniform(low_s, high_s) * SAMPLE_RATE)
+    start = int(rng.integers(0, max(1, n_samples - keep + 1)))
+    return start, start + keep
 
 
 def warp_factor(rng: np.random.Generator, max_warp: float) -> float:
@@ -66,7 +85,27 @@ def warp_factor(rng: np.random.Generator, max_warp: float) -> float:
 def augmented_window(audio: np.ndarray, rng: np.random.Generator, part_p: float = 0.0) -> np.ndarray:
     """One training window of raw samples from a clip; with probability `part_p` only 1-2 s of
     it keeps the voice (the room and the microphone still cover the whole window)."""
-    window = random_crop(speed(audio, rng), rng)
+    window, _ = voiced_window(audio, np.zeros(0, bool), rng, rng, part_p)
+    return window
+
+
+def voiced_window(audio: np.ndarray, voiced: np.ndarray, rng: np.random.Generator, channel_rng: np.random.Generator,
+                  part_p: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """`augmented_window` that also says which of its log-mel frames hold voice, from the
+    clip's voice-activity decisions `voiced` (one per CHUNK samples), followed through the
+    speed change, the crop and the kept span. The channel draws from `channel_rng`: one
+    speaker's windows in a session share a room and a microphone."""
+    factor = rng.uniform(0.9, 1.1)
+    sped = resample_speed(audio, factor)
+    shift = crop_shift(len(sped), rng)
+    window = crop_at(sped, shift)
+    at = np.arange(WINDOW_FRAMES) * HOP_LENGTH  # each frame's centre in the window
+    source = np.where(at + shift >= 0, (at + shift) * factor, -1)  # ...and in the clip before the speed change
+    frames = voiced_frames(voiced, source)
     if part_p > 0 and rng.random() < part_p:
-        window = keep_span(window, rng)
-    return fit_window(random_channel(window, rng))
+        start, stop = kept_span(len(window), rng)
+        kept = np.zeros_like(window)
+        kept[start:stop] = window[start:stop]
+        window = kept
+        frames &= (at >= start) & (at < stop)
+    return fit_window(random_channel(window, channel_rng)), frames

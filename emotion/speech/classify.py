@@ -5,6 +5,10 @@ by window, the way the live stream does over time; `SpeechStream` takes chunks o
 channel count and dtype, keeps the last window at 16 kHz mono, and every hop says what it hears
 -- or "no speech", when the window holds no voice (emotion.speech.voice_activity, one detector
 per stream or clip).
+
+A model trained with "session" normalisation reads each window against the speaker's voice:
+a clip's own voiced sound for a whole clip, and in a stream the voiced sound heard so far, so
+the first WARM_UP_S seconds of voice are marked as warming up.
 """
 
 from __future__ import annotations
@@ -16,11 +20,16 @@ import numpy as np
 import soxr
 
 from emotion.labels import VOICE_CLASSES
-from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, Normalisation, fit_window, log_mel, window_starts
-from emotion.speech.voice_activity import CHUNK, VoiceDetector, is_speech, voiced_chunks
+from emotion.speech.features import (HOP_LENGTH, SAMPLE_RATE, WINDOW_SAMPLES, BandStats, Normalisation,
+                                     decibels, features, fit_window, window_starts)
+from emotion.speech.voice_activity import CHUNK, VoiceDetector, is_speech, voiced_chunks, voiced_frames
 from emotion.tflite_model import TFLiteModel
 
 DEFAULT_HOP_S = 0.5
+STATS_BLOCK = 30 * SAMPLE_RATE  # a multiple of HOP_LENGTH
+WARM_UP_S = 4.0
+"""Seconds of voice a stream has heard before its "session" statistics are its speaker's
+rather than a sentence's (readings before then are marked warming up)."""
 
 
 class VoiceReading(NamedTuple):
@@ -30,6 +39,7 @@ class VoiceReading(NamedTuple):
     start_s: float
     end_s: float
     probabilities: np.ndarray | None
+    warming_up: bool = False
 
 
 class SpeechClassifier:
@@ -41,24 +51,46 @@ class SpeechClassifier:
         self._model = TFLiteModel(tflite_path)
         self.normalisation = normalisation
 
-    def predict_windows(self, windows: list[np.ndarray] | np.ndarray) -> np.ndarray:
-        if len(windows) == 0:
-            return np.zeros((0, len(VOICE_CLASSES)), np.float32)
-        return self._model.predict(np.stack([log_mel(w, self.normalisation) for w in windows]))
+    def predict_windows(self, windows: list[np.ndarray] | np.ndarray, stats: BandStats | None = None) -> np.ndarray:
+        """Probabilities per window; `stats`: the speaker's voice, for "session" normalisation
+        (without them each window is read against its own sound)."""
+        return self.predict_decibels([decibels(fit_window(w)) for w in windows], stats)
 
-    def classify_clip(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S) -> list[VoiceReading]:
-        """One reading per window over a 16 kHz mono clip; voiceless windows carry None."""
+    def predict_decibels(self, mel_dbs: list[np.ndarray], stats: BandStats | None = None) -> np.ndarray:
+        """`predict_windows` for windows whose log-mel (`features.decibels`) is already computed."""
+        if len(mel_dbs) == 0:
+            return np.zeros((0, len(VOICE_CLASSES)), np.float32)
+        return self._model.predict(np.stack([features(mel_db, self.normalisation, stats) for mel_db in mel_dbs]))
+
+    def classify_clip(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S, stats: BandStats | None = None) -> list[VoiceReading]:
+        """One reading per window over a 16 kHz mono clip; voiceless windows carry None. With
+        "session" normalisation each window is read against the clip's voice, or against
+        `stats` where given (the speaker's over more than this clip)."""
         audio = clean(audio)
         starts = window_starts(len(audio), int(hop_s * SAMPLE_RATE))
         windows = [fit_window(audio[s : s + WINDOW_SAMPLES]) for s in starts]
         voiced = voiced_chunks(audio)  # one detector over the whole clip, as over a stream
         speaking = [i for i, s in enumerate(starts) if is_speech(voiced[s // CHUNK : (s + WINDOW_SAMPLES) // CHUNK])]
-        probs = self.predict_windows([windows[i] for i in speaking])
+        if self.normalisation == "session" and speaking and stats is None:
+            stats = self.clip_stats(audio, voiced)
+        probs = self.predict_windows([windows[i] for i in speaking], stats)
         by_window = dict(zip(speaking, probs))
         return [
             VoiceReading(s / SAMPLE_RATE, min(len(audio), s + WINDOW_SAMPLES) / SAMPLE_RATE, by_window.get(i))
             for i, s in enumerate(starts)
         ]
+
+    @staticmethod
+    def clip_stats(audio: np.ndarray, voiced: np.ndarray) -> BandStats:
+        """The per-band statistics of a clip's voiced frames: the speaker, as far as the clip
+        tells. Computed a block at a time, so a long upload's spectrogram never sits in memory whole."""
+        stats = BandStats()
+        for start in range(0, max(1, len(audio)), STATS_BLOCK):
+            mel_db = decibels(audio[start : start + STATS_BLOCK])
+            frames = mel_db.shape[1] if start + STATS_BLOCK >= len(audio) else STATS_BLOCK // HOP_LENGTH
+            positions = start + np.arange(frames) * HOP_LENGTH  # the next block's first frame is its own
+            stats.add(mel_db[:, :frames], voiced_frames(voiced, positions))
+        return stats
 
     def score_clips(self, clips: list[np.ndarray]) -> tuple[np.ndarray, int]:
         """(n, 8) clip probabilities as an upload gets them, and how many clips held no speech
@@ -116,6 +148,8 @@ class SpeechStream:
         self._received = 0  # 16 kHz samples since the start: the stream's clock
         self._resampler: soxr.ResampleStream | None = None
         self._input_rate = 0
+        self._session = BandStats()  # the voice heard so far ("session" normalisation)
+        self._unheard = 0  # samples not yet in the session statistics, up to a window
 
     def push(self, chunk: np.ndarray, sample_rate: int, channels: int = 1, latest_only: bool = False) -> list[VoiceReading]:
         """Add a chunk; returns a reading for each hop it completed, or with `latest_only` at
@@ -159,12 +193,28 @@ class SpeechStream:
         self._voiced = np.concatenate([self._voiced, self._detector.push(samples)])[-(WINDOW_SAMPLES // CHUNK) :]
         self._since_last += n
         self._received += n
+        self._unheard = min(WINDOW_SAMPLES, self._unheard + n)
 
     def _read(self) -> VoiceReading:
         end_s = self._received / SAMPLE_RATE
         window = self._buffer[WINDOW_SAMPLES - self._filled :]
         start_s = end_s - len(window) / SAMPLE_RATE
         chunks = len(window) // CHUNK
-        if not is_speech(self._voiced[len(self._voiced) - chunks :] if chunks else self._voiced[:0]):
+        voiced = self._voiced[len(self._voiced) - chunks :] if chunks else self._voiced[:0]
+        if not is_speech(voiced):
             return VoiceReading(start_s, end_s, None)
-        return VoiceReading(start_s, end_s, self.classifier.predict_windows([window])[0])
+        if self.classifier.normalisation != "session":
+            return VoiceReading(start_s, end_s, self.classifier.predict_windows([window])[0])
+        mel_db = decibels(fit_window(window))
+        self._hear(mel_db, voiced, len(window))
+        return VoiceReading(start_s, end_s, self.classifier.predict_decibels([mel_db], self._session)[0],
+                            warming_up=self._session.seconds < WARM_UP_S)
+
+    def _hear(self, mel_db: np.ndarray, voiced: np.ndarray, n_samples: int) -> None:
+        """Add the voiced frames of the window's log-mel that are not in the session statistics
+        yet, so each frame counts once. The detector decides whole chunks, so its decisions end
+        up to one chunk (32 ms) before the window does; they are aligned with the window's end."""
+        positions = np.arange(1 + n_samples // HOP_LENGTH) * HOP_LENGTH  # the frames of sound, not of padding
+        fresh = positions >= n_samples - self._unheard
+        self._session.add(mel_db[:, : len(positions)], fresh & voiced_frames(voiced, positions - (n_samples - len(voiced) * CHUNK)))
+        self._unheard = 0

@@ -5,7 +5,11 @@ spectrogram, standardised, and its delta. Standardised how is the model's own se
 (`Normalisation`, recorded with the model): "window" takes one mean and deviation over the whole
 window, which removes the microphone's gain; "per_band" takes them per mel band, which also
 removes its colouring (a fixed gain per band), the way cepstral mean and variance
-normalisation does, and keeps how each band moves over time.
+normalisation does, and keeps how each band moves over time; "session" takes the per-band
+statistics of the speaker's voiced sound so far (`BandStats`: a whole clip for an upload, the
+session up to now in Live), which also removes what is the speaker's own rather than the
+moment's -- a deep voice, a nasal one -- and lets a window be louder or brighter than the
+speaker's usual, which is what an emotion changes.
 
 The computation is librosa's (`stft` centred with zero padding and a periodic Hann window,
 Slaney mel filters, `power_to_db`, `feature.delta`) written in numpy, and tests/test_speech.py
@@ -33,7 +37,7 @@ F_MIN, F_MAX = 50.0, 8_000.0
 WINDOW_FRAMES = 1 + WINDOW_SAMPLES // HOP_LENGTH
 FEATURE_SHAPE = (N_MELS, WINDOW_FRAMES, 2)
 TOP_DB = 80.0
-Normalisation = Literal["window", "per_band"]
+Normalisation = Literal["window", "per_band", "session"]
 DELTA_WIDTH = 9
 
 
@@ -93,14 +97,77 @@ def fit_window(audio: np.ndarray) -> np.ndarray:
     return np.pad(audio, (0, WINDOW_SAMPLES - len(audio)))
 
 
-def log_mel(window: np.ndarray, normalisation: Normalisation = "window", warp: float = 1.0) -> np.ndarray:
-    """(WINDOW_SAMPLES,) float32 in -1..1 -> (N_MELS, WINDOW_FRAMES, 2) float32 (`warp`: training only)."""
-    window = np.nan_to_num(fit_window(window), nan=0.0, posinf=1.0, neginf=-1.0)
-    decibels = 10.0 * np.log10(np.maximum(1e-10, mel_filters(warp) @ power_spectrogram(window)))
-    mel = np.maximum(decibels, decibels.max() - TOP_DB)
-    over = 1 if normalisation == "per_band" else None
-    mel = (mel - mel.mean(axis=over, keepdims=True)) / (mel.std(axis=over, keepdims=True) + 1e-5)
+def decibels(audio: np.ndarray, warp: float = 1.0) -> np.ndarray:
+    """(n,) float32 in -1..1, any length -> (N_MELS, 1 + n // HOP_LENGTH) log-mel in dB, floored
+    TOP_DB below its loudest point (`warp`: training only)."""
+    audio = np.nan_to_num(np.asarray(audio, np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
+    mel = 10.0 * np.log10(np.maximum(1e-10, mel_filters(warp) @ power_spectrogram(audio)))
+    return np.maximum(mel, mel.max() - TOP_DB)
+
+
+class BandStats:
+    """Running per-band mean and deviation of log-mel frames: a speaker's (or a session's)
+    voice so far, for "session" normalisation. Only voiced frames go in, so silence and the
+    pauses between sentences do not pull the mean down."""
+
+    MIN_STD_DB = 1.0
+    """A band that has barely moved yet (a few frames) is not blown up to unit deviation."""
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self._sum = np.zeros(N_MELS)
+        self._squares = np.zeros(N_MELS)
+
+    def add(self, mel_db: np.ndarray, voiced: np.ndarray) -> None:
+        """Take the columns of (N_MELS, frames) `mel_db` where the (frames,) bool `voiced` holds."""
+        chosen = np.asarray(mel_db, np.float64)[:, np.asarray(voiced, bool)]
+        self.frames += chosen.shape[1]
+        self._sum += chosen.sum(axis=1)
+        self._squares += (chosen**2).sum(axis=1)
+
+    @property
+    def seconds(self) -> float:
+        return self.frames * HOP_LENGTH / SAMPLE_RATE
+
+    def mean_std(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-band mean and deviation, (N_MELS, 1) each; ValueError before any frame came in."""
+        if self.frames == 0:
+            raise ValueError("no voiced frame yet")
+        mean = self._sum / self.frames
+        std = np.sqrt(np.maximum(self._squares / self.frames - mean**2, 0.0))
+        return mean[:, None], np.maximum(std, self.MIN_STD_DB)[:, None]
+
+    def merge(self, other: "BandStats") -> None:
+        """Take in another's frames: a speaker's statistics from those of their clips."""
+        self.frames += other.frames
+        self._sum += other._sum
+        self._squares += other._squares
+
+    @classmethod
+    def of(cls, mel_dbs: list[np.ndarray], voiced: list[np.ndarray]) -> "BandStats":
+        """Statistics over several windows at once; a window with no voiced frame gives all its frames."""
+        stats = cls()
+        for mel_db, mask in zip(mel_dbs, voiced):
+            stats.add(mel_db, mask if np.any(mask) else np.ones(mel_db.shape[1], bool))
+        return stats
+
+
+def features(mel_db: np.ndarray, normalisation: Normalisation = "window", stats: BandStats | None = None) -> np.ndarray:
+    """(N_MELS, WINDOW_FRAMES) dB -> (N_MELS, WINDOW_FRAMES, 2) float32: standardised, with its delta.
+    "session" needs the speaker's `stats`; without them it falls back to the window's own per band."""
+    if normalisation == "session" and stats is not None and stats.frames:
+        mean, std = stats.mean_std()
+        mel = (mel_db - mean) / std
+    else:
+        over = 1 if normalisation in ("per_band", "session") else None
+        mel = (mel_db - mel_db.mean(axis=over, keepdims=True)) / (mel_db.std(axis=over, keepdims=True) + 1e-5)
     return np.stack([mel, delta(mel)], axis=-1).astype(np.float32)
+
+
+def log_mel(window: np.ndarray, normalisation: Normalisation = "window", warp: float = 1.0,
+            stats: BandStats | None = None) -> np.ndarray:
+    """(WINDOW_SAMPLES,) float32 in -1..1 -> (N_MELS, WINDOW_FRAMES, 2) float32 (`warp`: training only)."""
+    return features(decibels(fit_window(window), warp), normalisation, stats)
 
 
 def window_starts(n_samples: int, hop_samples: int) -> list[int]:

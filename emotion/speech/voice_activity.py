@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emotion.speech.features import SAMPLE_RATE
+from emotion.speech.features import HOP_LENGTH, SAMPLE_RATE
 
 CHUNK = 512
 """32 ms at 16 kHz: the chunk Silero VAD reads at this rate."""
@@ -88,3 +88,13 @@ def voiced_chunks(audio: np.ndarray) -> np.ndarray:
 def has_speech(audio: np.ndarray) -> bool:
     """Whether a lone clip or window holds speech."""
     return is_speech(voiced_chunks(audio))
+
+
+def voiced_frames(voiced: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Whether the sound at each sample position (e.g. each log-mel frame's centre) lies in a
+    voiced chunk, from the chunk decisions `voiced` of the sound from its sample 0."""
+    chunk = np.asarray(positions, np.int64) // CHUNK
+    inside = (chunk >= 0) & (chunk < len(voiced))
+    if not len(voiced):
+        return inside
+    return inside & np.asarray(voiced, bool)[np.clip(chunk, 0, len(voiced) - 1)]

@@ -38,14 +38,18 @@ from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.classify import SpeechClassifier
 from emotion.speech.corpus import CORPUS_NAMES, load_clips, read_manifest
-from emotion.speech.features import WINDOW_SAMPLES, Normalisation, log_mel
+from emotion.speech.features import (HOP_LENGTH, WINDOW_FRAMES, WINDOW_SAMPLES, BandStats, Normalisation, decibels, features,
+                                     fit_window, log_mel)
 from emotion.speech.network import build_speech_network
+from emotion.speech.voice_activity import voiced_chunks, voiced_frames
 from emotion.train.checkpoints import AveragedWeights, EpochCheckpoint, open_run, release, seed_everything
 from emotion.train.run_state import DEFAULT_CACHE, REPO_RESUME, save_resume_point
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SEED = 1234
 CORPORA = ("ravdess", "nemo")
+SESSION_WINDOWS = 8
+"""With "session" normalisation, a batch holds this many windows of each of its speakers."""
 
 
 class AugmentedWindows(keras.utils.PyDataset):
@@ -86,6 +90,59 @@ class AugmentedWindows(keras.utils.PyDataset):
         self.order = self._draw()
 
 
+class SessionWindows(AugmentedWindows):
+    """Batches for "session" normalisation: each batch is a few speakers, SESSION_WINDOWS
+    windows of each, and a window is standardised with the voiced frames of a random 1 to
+    SESSION_WINDOWS of its speaker's windows, itself among them -- from this utterance alone (an
+    upload, or Live warming up) to a session of several sentences in several moods. A speaker's
+    windows share one room and microphone and one vocal-tract warp, as a session does; which
+    frames are voiced comes from the voice detector run once over each clean clip.
+
+    Draws: a corpus (in proportion to its emotions, as in AugmentedWindows), one of its
+    speakers, then for each window an emotion of that speaker and a clip of it."""
+
+    def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, warp: float = 0.0, part_p: float = 0.0) -> None:
+        if batch % SESSION_WINDOWS:
+            raise ValueError(f"the batch size must be a multiple of {SESSION_WINDOWS}")
+        self.voiced = [voiced_chunks(clip) for clip in clips]
+        rows = table.reset_index(drop=True)
+        self.speakers = {corpus: sorted(group.speaker.unique()) for corpus, group in rows.groupby("corpus")}
+        self.corpus_share = rows.groupby("corpus").label.nunique().reindex(list(self.speakers)).to_numpy(float)
+        self.corpus_share /= self.corpus_share.sum()
+        self.clips_of = {speaker: {label: group.index.to_numpy() for label, group in by_speaker.groupby("label")}
+                         for speaker, by_speaker in rows.groupby("speaker")}
+        super().__init__(clips, table, batch, seed, "session", warp, part_p)
+
+    def _draw(self) -> np.ndarray:
+        rng = np.random.default_rng((self.seed, self.epoch))
+        order = []
+        for _ in range(int(np.ceil(len(self.clips) / SESSION_WINDOWS))):
+            corpus = list(self.speakers)[rng.choice(len(self.speakers), p=self.corpus_share)]
+            by_label = self.clips_of[self.speakers[corpus][rng.integers(len(self.speakers[corpus]))]]
+            labels = sorted(by_label)
+            order += [rng.choice(by_label[labels[rng.integers(len(labels))]]) for _ in range(SESSION_WINDOWS)]
+        return np.array(order)
+
+    def __getitem__(self, index: int):
+        rng = np.random.default_rng((self.seed, self.epoch, index))
+        pick = self.order[index * self.batch : (index + 1) * self.batch]
+        x = []
+        for first in range(0, len(pick), SESSION_WINDOWS):
+            session = pick[first : first + SESSION_WINDOWS]
+            channel_seed, warp = int(rng.integers(2**32)), augment.warp_factor(rng, self.warp)
+            mel_dbs, voiced = [], []
+            for i in session:
+                window, frames = augment.voiced_window(self.clips[i], self.voiced[i], rng, np.random.default_rng(channel_seed),
+                                                       self.part_p)
+                mel_dbs.append(decibels(window, warp))
+                voiced.append(frames)
+            for k in range(len(session)):
+                heard = [k, *rng.permutation([j for j in range(len(session)) if j != k])[: rng.integers(0, len(session))]]
+                stats = BandStats.of([mel_dbs[j] for j in heard], [voiced[j] for j in heard])
+                x.append(augment.spec_mask(features(mel_dbs[k], "session", stats), rng))
+        return np.stack(x), self.labels[pick]
+
+
 def actor_ranges(actors) -> str:
     """[3, 4, 5, 6, 13, 14] -> "3-6, 13-14": a CV fold's training actors are not one run."""
     runs: list[list[int]] = []
@@ -97,13 +154,26 @@ def actor_ranges(actors) -> str:
     return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
-def centre_windows(clips: list[np.ndarray], normalisation: Normalisation) -> np.ndarray:
-    """One deterministic window per clip, centred, for validation during training."""
-    out = []
-    for clip in clips:
+def validation_set(table, normalisation: Normalisation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, labels, weights) of one deterministic centred window per clip, each corpus
+    weighing the same. With "session" normalisation every window comes twice: standardised with
+    its own voiced frames (an upload, Live warming up) and with its speaker's over all their
+    validation windows (a long session), each half the weight."""
+    windows = []
+    for clip in load_clips(list(table.file)):
         start = max(0, (len(clip) - WINDOW_SAMPLES) // 2)
-        out.append(log_mel(clip[start : start + WINDOW_SAMPLES], normalisation))
-    return np.stack(out)
+        windows.append(clip[start : start + WINDOW_SAMPLES])
+    labels, weights = table.label.to_numpy(), corpus_weights(table)
+    if normalisation != "session":
+        return np.stack([log_mel(w, normalisation) for w in windows]), labels, weights
+    mel_dbs = [decibels(fit) for fit in map(fit_window, windows)]
+    voiced = [voiced_frames(voiced_chunks(w), np.arange(WINDOW_FRAMES) * HOP_LENGTH) for w in windows]
+    speakers = table.speaker.to_numpy()
+    by_speaker = {s: BandStats.of([m for m, who in zip(mel_dbs, speakers) if who == s], [v for v, who in zip(voiced, speakers) if who == s])
+                  for s in set(speakers)}
+    own = [features(m, "session", BandStats.of([m], [v])) for m, v in zip(mel_dbs, voiced)]
+    shared = [features(m, "session", by_speaker[s]) for m, s in zip(mel_dbs, speakers)]
+    return np.stack(own + shared), np.concatenate([labels, labels]), np.concatenate([weights, weights]) / 2
 
 
 def corpus_weights(table) -> np.ndarray:
@@ -141,9 +211,11 @@ def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, 
     """Train on the `train` rows, keep the best epoch on the `val` rows (both corpora weighing
     the same); returns (best, val x, val y). `name` is the run's folder under models/_resume,
     where a committed resume point is looked for."""
-    batches = AugmentedWindows(load_clips(list(train.file)), train, args.batch_size, args.seed, args.normalisation,
-                               args.warp, args.part_windows)
-    val_x, val_y = centre_windows(load_clips(list(val.file)), args.normalisation), val.label.to_numpy()
+    clips = load_clips(list(train.file))
+    batches = (SessionWindows(clips, train, args.batch_size, args.seed, args.warp, args.part_windows)
+               if args.normalisation == "session" else
+               AugmentedWindows(clips, train, args.batch_size, args.seed, args.normalisation, args.warp, args.part_windows))
+    val_x, val_y, val_weights = validation_set(val, args.normalisation)
     print(f"train {describe(train)}, val {describe(val)}", flush=True)
     model, state = open_run(run_dir, args.resume, lambda: compile_model(len(batches), args.epochs, args.lr),
                             args.command, name)
@@ -151,7 +223,7 @@ def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, 
     batches.order = batches._draw()
     if state.epochs_done < args.epochs:
         model.fit(
-            batches, validation_data=(val_x, val_y, corpus_weights(val)), epochs=args.epochs,
+            batches, validation_data=(val_x, val_y, val_weights), epochs=args.epochs,
             initial_epoch=state.epochs_done, verbose=0,
             callbacks=[AveragedWeights(resumed=state.epochs_done > 0), EpochCheckpoint(run_dir, state, args.epochs)],
         )
@@ -230,8 +302,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--nemo-manifest", type=Path, help="nEMO (default: <data dir>/nemo/manifest.csv)")
     parser.add_argument("--corpora", type=lambda text: tuple(text.split(",")), default=CORPORA,
                         help="which corpora to train on (default: ravdess,nemo)")
-    parser.add_argument("--normalisation", choices=["per_band", "window"], default="per_band",
-                        help="standardise features per mel band (default) or over the whole window")
+    parser.add_argument("--normalisation", choices=["per_band", "window", "session"], default="per_band",
+                        help="standardise features per mel band (default), over the whole window, or per mel band"
+                             " with the speaker's voiced sound so far (session)")
     parser.add_argument("--warp", type=float, default=0.0,
                         help="vocal tract length perturbation: mel filters warped by up to this fraction (e.g. 0.1)")
     parser.add_argument("--part-windows", type=float, default=0.0,
@@ -278,8 +351,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     val = table[table.split == "val"]
     if args.release_now:
-        val_x = centre_windows(load_clips(list(val.file)), args.normalisation)
-        release(args.ensemble or [args.run_dir], val_x, val.label.to_numpy(), args.out, args.command, args.epochs, recipe)
+        val_x, val_y, _ = validation_set(val, args.normalisation)
+        release(args.ensemble or [args.run_dir], val_x, val_y, args.out, args.command, args.epochs, recipe)
         return
     _, val_x, val_y = train_one(table[table.split == "train"], val, args, args.run_dir, resume_name(args))
     release([args.run_dir], val_x, val_y, args.out, args.command, args.epochs, recipe)
