@@ -14,22 +14,16 @@ from emotion.speech.channel import random_channel
 from emotion.speech.features import HOP_LENGTH, SAMPLE_RATE, WINDOW_FRAMES, WINDOW_SAMPLES, fit_window
 from emotion.speech.voice_activity import voiced_frames
 
-
-def speed(audio: np.ndarray, rng: np.random.Generator, low: float = 0.9, high: float = 1.1) -> np.ndarray:
-    """Kaldi-style speed perturbation: tempo and pitch move together, as in a faster voice."""
-    return resample_speed(audio, rng.uniform(low, high))
+SPEEDS = (0.9, 1.1)
+"""Speed perturbation's range."""
 
 
 def resample_speed(audio: np.ndarray, factor: float) -> np.ndarray:
-    """The clip played `factor` times faster: output sample j is input sample j * factor.
+    """Kaldi-style speed perturbation: the clip played `factor` times faster, tempo and pitch
+    moving together as in a faster voice; output sample j is input sample j * factor.
 
     soxr directly: librosa.resample with a fractional rate took ~45 ms a clip, soxr ~1 ms."""
     return soxr.resample(audio, SAMPLE_RATE * factor, SAMPLE_RATE, quality="MQ").astype(np.float32)
-
-
-def random_crop(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A window at a random offset (time shift); short clips land at a random place in it."""
-    return crop_at(audio, crop_shift(len(audio), rng))
 
 
 def crop_shift(n_samples: int, rng: np.random.Generator) -> int:
@@ -61,19 +55,15 @@ def spec_mask(features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def keep_span(window: np.ndarray, rng: np.random.Generator, low_s: float = 1.0, high_s: float = 2.0) -> np.ndarray:
+def keep_span(window: np.ndarray, rng: np.random.Generator, low_s: float = 1.0, high_s: float = 2.0) -> tuple[np.ndarray, int, int]:
     """Silence all but a random 1-2 s of the window, so it holds part of a sentence, never all of
-    it: the network cannot lean on a whole sentence's shape (RAVDESS has two sentences)."""
-    start, stop = kept_span(len(window), rng, low_s, high_s)
-    out = np.zeros_like(window)
-    out[start:stop] = window[start:stop]
-    return out
-
-
-def kept_span(n_samples: int, rng: np.random.Generator, low_s: float = 1.0, high_s: float = 2.0) -> tuple[int, int]:
+    it: the network cannot lean on a whole sentence's shape (RAVDESS has two sentences).
+    Returns the window and the kept span's first and end sample."""
     keep = int(rng.uniform(low_s, high_s) * SAMPLE_RATE)
-    start = int(rng.integers(0, max(1, n_samples - keep + 1)))
-    return start, start + keep
+    start = int(rng.integers(0, max(1, len(window) - keep + 1)))
+    out = np.zeros_like(window)
+    out[start : start + keep] = window[start : start + keep]
+    return out, start, start + keep
 
 
 def warp_factor(rng: np.random.Generator, max_warp: float) -> float:
@@ -95,7 +85,7 @@ def voiced_window(audio: np.ndarray, voiced: np.ndarray, rng: np.random.Generato
     clip's voice-activity decisions `voiced` (one per CHUNK samples), followed through the
     speed change, the crop and the kept span. The channel draws from `channel_rng`: one
     speaker's windows in a session share a room and a microphone."""
-    factor = rng.uniform(0.9, 1.1)
+    factor = rng.uniform(*SPEEDS)
     sped = resample_speed(audio, factor)
     shift = crop_shift(len(sped), rng)
     window = crop_at(sped, shift)
@@ -103,9 +93,6 @@ def voiced_window(audio: np.ndarray, voiced: np.ndarray, rng: np.random.Generato
     source = np.where(at + shift >= 0, (at + shift) * factor, -1)  # ...and in the clip before the speed change
     frames = voiced_frames(voiced, source)
     if part_p > 0 and rng.random() < part_p:
-        start, stop = kept_span(len(window), rng)
-        kept = np.zeros_like(window)
-        kept[start:stop] = window[start:stop]
-        window = kept
+        window, start, stop = keep_span(window, rng)
         frames &= (at >= start) & (at < stop)
     return fit_window(random_channel(window, channel_rng)), frames
