@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import save_screenshot
+from emotion.registry import speech_normalisation
 from media import face_frames, speech_16k, write_wav, write_y4m
 from streamlit_page import LAPTOP, exception_texts, in_view_without_scrolling, open_app_page
 
@@ -25,6 +26,7 @@ IN_FLIGHT_SOUND_FRAMES = 25
 """Sound frames received but not yet taken by the speech worker when the page reads the counters."""
 FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
 VOICE_LINE = re.compile(r"Voice: (?!no speech)(\w[\w ]*) \((\d+)%\)")
+WARMING_UP_START = "Warming up"
 START_ATTEMPTS = 3
 
 
@@ -86,6 +88,12 @@ def test_live_face_and_voice_labels_and_timeline(launch_browser, app_server, tmp
     assert face, _main_text(page)
     voice = _wait_for(page, VOICE_LINE, 90)
     assert voice, _main_text(page)
+    # A model that reads a voice against the session so far says so for its first seconds of speech.
+    reads_sessions = speech_normalisation() == "session"
+    assert (WARMING_UP_START in _main_text(page)) == reads_sessions, _main_text(page)
+    if reads_sessions:
+        settled = _wait_for(page, re.compile(VOICE_LINE.pattern + r"\n(?!" + WARMING_UP_START + ")"), 60)
+        assert settled, _main_text(page)
     # The fragment can briefly show its previous render beside the new one: wait for a stats
     # line that already counts the voice reading shown above (and some video), not a stale one.
     stats = _wait_for_stats(page, lambda m: int(m.group(1)) > 5 and int(m.group(6)) >= 1, 30)

@@ -130,6 +130,12 @@ def _robustness_lines(robustness: dict) -> list[str]:
             + ("" if "arousal_clean" not in model else
                f" Voice energy (aroused or not, balanced accuracy, chance 50%): {model['arousal_clean']:.1%} clean, "
                f"{model['arousal_worst_shift_accuracy']:.1%} under `{model['arousal_worst_shift']}`."))
+        session = summary.get("model_speaker_session")
+        if session:
+            lines.append(
+                f"    Read against each speaker's voice over all their clips (what Live reaches once it knows a voice): "
+                f"{session['clean_accuracy']:.1%} clean, {session['worst_shift_accuracy']:.1%} under "
+                f"`{session['worst_shift']}`; one class takes up to {session['largest_top_class_share']:.0%} of the answers.")
     return lines
 
 
