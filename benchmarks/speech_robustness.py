@@ -226,6 +226,11 @@ def summary(results: dict[str, dict[str, dict[str, Any]]], who: str) -> dict[str
     return out
 
 
+def answers_of(probs: np.ndarray) -> np.ndarray:
+    """Each clip's answer: its top class, or NO_SPEECH for a clip with no voice (an all-zero row)."""
+    return np.where(probs.sum(axis=1) > 0, probs.argmax(axis=1), NO_SPEECH)
+
+
 def speaker_session_probabilities(classifier: SpeechClassifier, clips: list[np.ndarray], speakers: np.ndarray) -> np.ndarray | None:
     """(n, 8) clip probabilities, each clip read against its speaker's voice over all their
     clips; None for a model without "session" normalisation."""
@@ -272,8 +277,9 @@ def main() -> None:
         audio = shifted(clips, keys, shift)
         channel_s, tick = time.perf_counter() - tick, time.perf_counter()
         probs, _ = classifier.score_clips(audio)
-        answers = np.where(probs.sum(axis=1) > 0, probs.argmax(axis=1), NO_SPEECH)
+        answers = answers_of(probs)
         by_speaker = speaker_session_probabilities(classifier, audio, table.speaker.to_numpy())
+        session_answers = None if by_speaker is None else answers_of(by_speaker)
         model_s, tick = time.perf_counter() - tick, time.perf_counter()
         baseline_answers = baseline.predict(mfcc_statistics(audio))
         baseline_s = time.perf_counter() - tick
@@ -283,8 +289,7 @@ def main() -> None:
             model_scores["arousal_balanced_accuracy"] = arousal_balanced_accuracy(labels[s.rows], probs[s.rows])
             results[s.name][shift] = {"model": model_scores,
                                       "baseline_mfcc_svm": scores(labels[s.rows], baseline_answers[s.rows], False)}
-            if by_speaker is not None:
-                session_answers = np.where(by_speaker.sum(axis=1) > 0, by_speaker.argmax(axis=1), NO_SPEECH)
+            if session_answers is not None:
                 results[s.name][shift]["model_speaker_session"] = scores(labels[s.rows], session_answers[s.rows], True)
         first = results[sets[0].name][shift]
         _log(f"{shift}: {sets[0].name} model {first['model']['accuracy']:.1%}, baseline "
