@@ -136,7 +136,24 @@ def _robustness_lines(robustness: dict) -> list[str]:
                 f"    Read against each speaker's voice over all their clips (what Live reaches once it knows a voice): "
                 f"{session['clean_accuracy']:.1%} clean, {session['worst_shift_accuracy']:.1%} under "
                 f"`{session['worst_shift']}`; one class takes up to {session['largest_top_class_share']:.0%} of the answers.")
+    unfamiliar = robustness.get("unfamiliar_input")
+    if unfamiliar:
+        lines.append(_unfamiliar_line(unfamiliar))
     return lines
+
+
+def _unfamiliar_line(unfamiliar: dict) -> str:
+    """How often input unlike the training data reads "not sure", beside the held-out speakers' own clips."""
+    def shares(by_set: dict) -> str:
+        return " and ".join(f"{r['not_sure_share']:.0%}" for r in by_set.values())
+
+    synthetic = unfamiliar["synthetic_voice"]
+    voice = (f"a synthetic voice (espeak-ng, {synthetic['n']} sentences) {synthetic['not_sure_share']:.0%} of the time, "
+             if isinstance(synthetic, dict) else "")
+    return (f"  - How often input unlike the training data reads \"not sure\" (top probability below "
+            f"{unfamiliar['not_sure_below']:.0%}): {voice}each set's clips played backwards "
+            f"{shares(unfamiliar['played_backwards'])}, against {shares(unfamiliar['held_out_speakers_clean'])} for the "
+            f"sets' own clips (sets in the order above).")
 
 
 def _live_line(live: dict) -> str:
