@@ -281,7 +281,7 @@ def synthetic_voices() -> list[np.ndarray]:
 def reading_shares(probs: np.ndarray, threshold: float) -> dict[str, Any]:
     """How uploads of these clips read: an emotion, "not sure" (top probability below the
     threshold), or no speech; and the median top probability of the clips with speech."""
-    heard = probs.sum(axis=1) > 0
+    heard = answers_of(probs) != NO_SPEECH
     confident = heard & (probs.max(axis=1) >= threshold)
     return {"n": int(len(probs)), "emotion_share": round(float(confident.mean()), 4),
             "not_sure_share": round(float((heard & ~confident).mean()), 4),
