@@ -3,6 +3,8 @@ clip's length, type and range, is repeatable, and does what it says to the sound
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -53,6 +55,19 @@ def test_random_channel_varies_with_the_seed_and_keeps_a_sane_level(speech):
     assert len({out.tobytes() for out in outputs}) == len(outputs)
     levels = [channel.active_dbfs(out) for out in outputs]
     assert all(-34.0 < level < 1.0 for level in levels), levels
+
+
+def test_channel_odds_of_everything_stack_every_shift(speech):
+    """At odds of 1 for "everything" each window meets every shift, whatever the single odds say:
+    a narrow band (nothing above 4 kHz) and noise in the pauses; at zero odds only the gain."""
+    hissy = channel.add_noise(speech, 20.0, np.random.default_rng(1), "white")
+    nothing = channel.ChannelOdds(reverb=0, noise=0, mic=0, narrowband=0, opus=0)
+    plain = channel.random_channel(hissy, np.random.default_rng(5), nothing)
+    stacked = channel.random_channel(hissy, np.random.default_rng(5), dataclasses.replace(nothing, everything=1.0))
+    assert _band_energy(plain, 4_100, 8_000) > 0.01 * _band_energy(plain, 300, 3_400)
+    assert _band_energy(stacked, 4_100, 8_000) < 1e-3 * _band_energy(stacked, 300, 3_400)
+    assert np.corrcoef(plain, stacked)[0, 1] < 0.9
+    assert channel.CHANNEL_ODDS["harsh"].everything > 0 and channel.CHANNEL_ODDS["default"].everything == 0
 
 
 def test_opus_round_trip_lines_up_and_keeps_the_speech_band(speech):

@@ -95,10 +95,11 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     # reads the released model the session way.
     session_out = tmp_path / "session" / "speech.keras"
     _run("emotion.train.speech", *common[:4], "--out", str(session_out), "--epochs", "1", "--normalisation", "session",
-         "--run-dir", str(tmp_path / "run_session"))
+         "--channel", "harsh", "--run-dir", str(tmp_path / "run_session"))
     from emotion.registry import speech_normalisation
 
-    assert json.loads(session_out.with_suffix(".train.json").read_text())["features"] == {"normalisation": "session"}
+    session_record = json.loads(session_out.with_suffix(".train.json").read_text())
+    assert session_record["features"] == {"normalisation": "session"} and session_record["augmentation"]["channel"] == "harsh"
     assert speech_normalisation(session_out.with_suffix(".tflite")) == "session"
 
     cv = (*common, "--epochs", "1", "--cv", "4", "--run-dir", str(tmp_path / "cv"))

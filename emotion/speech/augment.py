@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import soxr
 
-from emotion.speech.channel import random_channel
+from emotion.speech.channel import CHANNEL_ODDS, ChannelOdds, random_channel
 from emotion.speech.features import HOP_LENGTH, SAMPLE_RATE, WINDOW_FRAMES, WINDOW_SAMPLES, fit_window
 from emotion.speech.voice_activity import voiced_frames
 
@@ -72,19 +72,21 @@ def warp_factor(rng: np.random.Generator, max_warp: float) -> float:
     return 1.0 if max_warp <= 0 else round(1.0 + rng.uniform(-max_warp, max_warp), 2)
 
 
-def augmented_window(audio: np.ndarray, rng: np.random.Generator, part_p: float = 0.0) -> np.ndarray:
+def augmented_window(audio: np.ndarray, rng: np.random.Generator, part_p: float = 0.0,
+                     odds: ChannelOdds = CHANNEL_ODDS["default"]) -> np.ndarray:
     """One training window of raw samples from a clip; with probability `part_p` only 1-2 s of
     it keeps the voice (the room and the microphone still cover the whole window)."""
-    window, _ = voiced_window(audio, np.zeros(0, bool), rng, rng, part_p)
+    window, _ = voiced_window(audio, np.zeros(0, bool), rng, rng, part_p, odds)
     return window
 
 
 def voiced_window(audio: np.ndarray, voiced: np.ndarray, rng: np.random.Generator, channel_rng: np.random.Generator,
-                  part_p: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+                  part_p: float = 0.0, odds: ChannelOdds = CHANNEL_ODDS["default"]) -> tuple[np.ndarray, np.ndarray]:
     """`augmented_window` that also says which of its log-mel frames hold voice, from the
     clip's voice-activity decisions `voiced` (one per CHUNK samples), followed through the
     speed change, the crop and the kept span. The channel draws from `channel_rng`: one
-    speaker's windows in a session share a room and a microphone."""
+    speaker's windows in a session share a room and a microphone; `odds`: how often it
+    holds each shift."""
     factor = rng.uniform(*SPEEDS)
     sped = resample_speed(audio, factor)
     shift = crop_shift(len(sped), rng)
@@ -95,4 +97,4 @@ def voiced_window(audio: np.ndarray, voiced: np.ndarray, rng: np.random.Generato
     if part_p > 0 and rng.random() < part_p:
         window, start, stop = keep_span(window, rng)
         frames &= (at >= start) & (at < stop)
-    return fit_window(random_channel(window, channel_rng)), frames
+    return fit_window(random_channel(window, channel_rng, odds)), frames

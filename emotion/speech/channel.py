@@ -22,6 +22,7 @@ Opus round trip drawn one time in five: Opus costs ~9x all the other shifts toge
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import av
@@ -260,20 +261,43 @@ def random_mic_eq(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
                   presence_hz=rng.uniform(2_000, 5_000))
 
 
-def random_channel(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For training: each shift with some probability and random settings, in the order of
-    `all_shifts`; the gain always (-30..0 dBFS), so level never tells the emotion. Pitch and
+@dataclass(frozen=True)
+class ChannelOdds:
+    """How often `random_channel` applies each shift; `everything`: the chance that a window
+    meets every shift at once (a reverberant room, noise, a cheap microphone, a narrow band and
+    Opus), which independent draws at these odds make rare."""
+
+    reverb: float = 0.3
+    noise: float = 0.5
+    mic: float = 0.5
+    narrowband: float = 0.2
+    opus: float = 0.2
+    everything: float = 0.0
+
+
+CHANNEL_ODDS: dict[str, ChannelOdds] = {
+    "default": ChannelOdds(),
+    "harsh": ChannelOdds(reverb=0.5, noise=0.6, mic=0.6, narrowband=0.3, opus=0.3, everything=0.15),
+}
+"""Training's channel mixes by name (the training CLI's --channel); "harsh" meets the shifts,
+and all of them together, more often."""
+
+
+def random_channel(audio: np.ndarray, rng: np.random.Generator, odds: ChannelOdds = CHANNEL_ODDS["default"]) -> np.ndarray:
+    """For training: each shift with some probability (`odds`) and random settings, in the order
+    of `all_shifts`; the gain always (-30..0 dBFS), so level never tells the emotion. Pitch and
     speed are left to the training code's own augmentation."""
-    if rng.random() < 0.3:
+    every = odds.everything > 0 and rng.random() < odds.everything  # no draw at zero odds: old recipes replay
+    if every or rng.random() < odds.reverb:
         audio = reverb(audio, rng.uniform(0.2, 0.8), rng, direct_to_reverberant_db=rng.uniform(0, 10))
-    if rng.random() < 0.5:
+    if every or rng.random() < odds.noise:
         audio = add_noise(audio, rng.uniform(0, 20), rng, "pink" if rng.random() < 0.5 else "white")
-    if rng.random() < 0.5:
+    if every or rng.random() < odds.mic:
         audio = random_mic_eq(audio, rng)
     audio = gain_to_dbfs(audio, rng.uniform(-30, 0))
-    if rng.random() < 0.2:
+    if every or rng.random() < odds.narrowband:
         audio = band_limit(audio, NARROWBAND_HZ)
-    if rng.random() < 0.2:
+    if every or rng.random() < odds.opus:
         audio = opus_round_trip(audio, int(rng.integers(16, 33)) * 1_000)
     return _as_clip(audio, len(audio))
 

@@ -61,10 +61,11 @@ class AugmentedWindows(keras.utils.PyDataset):
     """
 
     def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, normalisation: Normalisation,
-                 warp: float = 0.0, part_p: float = 0.0) -> None:
+                 warp: float = 0.0, part_p: float = 0.0, channel: str = "default") -> None:
         super().__init__(workers=2, use_multiprocessing=False)
         self.clips, self.labels, self.batch, self.seed = clips, table.label.to_numpy(), batch, seed
         self.normalisation, self.warp, self.part_p = normalisation, warp, part_p
+        self.odds = augment.CHANNEL_ODDS[channel]
         cells = table.groupby(["corpus", "label"]).ngroup().to_numpy()
         self.weights = 1.0 / np.bincount(cells)[cells]
         self.weights /= self.weights.sum()
@@ -80,7 +81,7 @@ class AugmentedWindows(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         rng = np.random.default_rng((self.seed, self.epoch, index))
         pick = self.order[index * self.batch : (index + 1) * self.batch]
-        x = np.stack([augment.spec_mask(log_mel(augment.augmented_window(self.clips[i], rng, self.part_p), self.normalisation,
+        x = np.stack([augment.spec_mask(log_mel(augment.augmented_window(self.clips[i], rng, self.part_p, self.odds), self.normalisation,
                                                 augment.warp_factor(rng, self.warp)), rng)
                       for i in pick])
         return x, self.labels[pick]
@@ -101,7 +102,8 @@ class SessionWindows(AugmentedWindows):
     Draws: a corpus (in proportion to its emotions, as in AugmentedWindows), one of its
     speakers, then for each window an emotion of that speaker and a clip of it."""
 
-    def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, warp: float = 0.0, part_p: float = 0.0) -> None:
+    def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, warp: float = 0.0, part_p: float = 0.0,
+                 channel: str = "default") -> None:
         if batch % SESSION_WINDOWS:
             raise ValueError(f"the batch size must be a multiple of {SESSION_WINDOWS}")
         self.voiced = [voiced_chunks(clip) for clip in clips]
@@ -111,7 +113,7 @@ class SessionWindows(AugmentedWindows):
         self.corpus_share /= self.corpus_share.sum()
         self.clips_of = {speaker: {label: group.index.to_numpy() for label, group in by_speaker.groupby("label")}
                          for speaker, by_speaker in rows.groupby("speaker")}
-        super().__init__(clips, table, batch, seed, "session", warp, part_p)
+        super().__init__(clips, table, batch, seed, "session", warp, part_p, channel)
 
     def _draw(self) -> np.ndarray:
         rng = np.random.default_rng((self.seed, self.epoch))
@@ -133,7 +135,7 @@ class SessionWindows(AugmentedWindows):
             mel_dbs, voiced = [], []
             for i in session:
                 window, frames = augment.voiced_window(self.clips[i], self.voiced[i], rng, np.random.default_rng(channel_seed),
-                                                       self.part_p)
+                                                       self.part_p, self.odds)
                 mel_dbs.append(decibels(window, warp))
                 voiced.append(frames)
             for k in range(len(session)):
@@ -212,9 +214,10 @@ def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, 
     the same); returns (best, val x, val y). `name` is the run's folder under models/_resume,
     where a committed resume point is looked for."""
     clips = load_clips(list(train.file))
-    batches = (SessionWindows(clips, train, args.batch_size, args.seed, args.warp, args.part_windows)
+    batches = (SessionWindows(clips, train, args.batch_size, args.seed, args.warp, args.part_windows, args.channel)
                if args.normalisation == "session" else
-               AugmentedWindows(clips, train, args.batch_size, args.seed, args.normalisation, args.warp, args.part_windows))
+               AugmentedWindows(clips, train, args.batch_size, args.seed, args.normalisation, args.warp, args.part_windows,
+                                args.channel))
     val_x, val_y, val_weights = validation_set(val, args.normalisation)
     print(f"train {describe(train)}, val {describe(val)}", flush=True)
     model, state = open_run(run_dir, args.resume, lambda: compile_model(len(batches), args.epochs, args.lr),
@@ -309,6 +312,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="vocal tract length perturbation: mel filters warped by up to this fraction (e.g. 0.1)")
     parser.add_argument("--part-windows", type=float, default=0.0,
                         help="share of training windows that keep only 1-2 s of voice (e.g. 0.5)")
+    parser.add_argument("--channel", choices=sorted(augment.CHANNEL_ODDS), default="default",
+                        help="how often training windows meet each channel shift (emotion.speech.channel.CHANNEL_ODDS);"
+                             " harsh: more often, and sometimes all at once")
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -345,7 +351,7 @@ def main(argv: list[str] | None = None) -> None:
             **{f"{split} speakers": describe(table[table.split == split]) for split in ("train", "val", "test")},
             "sampling": "every (corpus, emotion) pair equally likely; validation weighs the corpora equally"}
     recipe = {"data": data, "features": {"normalisation": args.normalisation},
-              "augmentation": {"warp": args.warp, "part_windows": args.part_windows}}
+              "augmentation": {"warp": args.warp, "part_windows": args.part_windows, "channel": args.channel}}
     if args.save_resume_point:
         print(f"saved {save_resume_point(args.run_dir, resume_name(args))}", flush=True)
         return
