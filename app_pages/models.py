@@ -33,7 +33,10 @@ def expert_details(spec: ModelSpec, card: dict) -> None:
     columns[0].metric("Accuracy" + (" (validation split)" if split == "val" else " on unseen test data"),
                       f"{metrics['accuracy']:.1%}")
     columns[1].metric("Macro-F1", f"{metrics['macro_f1']:.3f}")
-    columns[2].metric("Calibration error (ECE)", f"{metrics['ece']:.3f}")
+    floor = metrics.get("ece_if_calibrated")
+    columns[2].metric("Calibration error (ECE)", f"{metrics['ece']:.3f}",
+                      help=None if floor is None else f"A perfectly calibrated model would show about {floor:.3f} on "
+                                                      f"{metrics['n']:,} examples: small sets leave some error by chance.")
     latency = metrics.get("ms_per_face", metrics.get("ms_per_window"))
     columns[3].metric("Time per face" if "ms_per_face" in metrics else "Time per 3 s window", f"{latency:.1f} ms")
     if training.get("members"):

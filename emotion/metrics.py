@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from emotion.calibration import expected_calibration_error
+from emotion.calibration import calibrated_ece, expected_calibration_error
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, n_classes: int) -> np.ndarray:
@@ -44,4 +44,5 @@ def score(probs: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> di
         "confusion": {"classes": list(classes), "rows_true_columns_predicted": matrix[: len(classes), : len(classes)].tolist()},
         "unanswered": int(np.sum(~answered)),
         "ece": expected_calibration_error(probs, labels),
+        "ece_if_calibrated": calibrated_ece(probs),
     }

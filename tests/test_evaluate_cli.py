@@ -67,6 +67,24 @@ def test_not_sure_threshold_sits_where_guesses_turn_mostly_wrong():
     assert not_sure_threshold(probs[:80], labels[:80], min_count=10) <= 0.46  # all mostly right: no cut above
 
 
+def test_the_calibrated_ece_floor_is_what_a_calibrated_model_shows_and_shrinks_with_more_data():
+    """Labels drawn from a model's own probabilities (calibrated by construction) give an ECE near
+    the floor; the same probabilities made overconfident land well above it; more samples, a lower floor."""
+    from emotion.calibration import calibrated_ece, expected_calibration_error, softmax
+
+    rng = np.random.default_rng(3)
+    logits = rng.standard_normal((360, 8)) * 2.0
+    probs = softmax(logits)
+    floor = calibrated_ece(probs)
+    assert 0.02 < floor < 0.12  # on 360 examples binned ECE is far from zero even when calibrated
+    calibrated = [expected_calibration_error(probs, np.array([rng.choice(8, p=q) for q in probs])) for _ in range(20)]
+    assert abs(np.median(calibrated) - floor) < 0.02
+    overconfident = softmax(logits * 3.0)  # the same guesses, far surer than they are right
+    assert expected_calibration_error(overconfident, np.array([rng.choice(8, p=q) for q in probs])) > floor + 0.1
+    many = softmax(rng.standard_normal((5_000, 8)) * 2.0)
+    assert calibrated_ece(many, draws=100) < floor / 2
+
+
 def test_speech_card_scores_nemo_test_speakers_beside_ravdess_test_actors(tmp_path):
     """The second corpus is scored on the speakers of the same split: its test speakers with the
     test actors; never the speakers the model trained on."""

@@ -40,7 +40,7 @@ def _model_lines(spec: ModelSpec) -> list[str]:
         where += ", the validation split: the final model is scored once on the test split"
     lines = [
         f"- **{spec.title}**{progress}: accuracy {m['accuracy']:.1%}, macro-F1 {m['macro_f1']:.3f}, "
-        f"expected calibration error {m['ece']:.3f} on {m['n']:,} {where}; "
+        f"expected calibration error {m['ece']:.3f}{_ece_floor(m)} on {m['n']:,} {where}; "
         f"\"not sure\" below {card.get('not_sure_below', 0):.0%} confidence. Card: `models/{spec.card.name}` ({card['date']})."
     ]
     if "accuracy_without_train_copies" in m:
@@ -55,6 +55,13 @@ def _model_lines(spec: ModelSpec) -> list[str]:
         lines.append(f"  - {len(cv['folds'])}-fold cross-validation over actor groups: mean {cv['mean_accuracy']:.1%} "
                      f"(± {cv['std_accuracy']:.1%}), {cv['epochs']} epochs per fold, {cv['scoring']}.")
     return lines
+
+
+def _ece_floor(metrics: dict) -> str:
+    """What the ECE would be for a perfectly calibrated model on this many examples."""
+    if "ece_if_calibrated" not in metrics:
+        return ""
+    return f" (a perfectly calibrated model would show about {metrics['ece_if_calibrated']:.3f} on this many)"
 
 
 def _benchmark_lines() -> list[str]:
