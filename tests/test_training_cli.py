@@ -90,6 +90,7 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     record = json.loads(out.with_suffix(".train.json").read_text())
     assert [m["epochs_done"] for m in record["members"]] == [3, 1] and record["complete"] is False
     assert len(record["training_commands"]) == 3 and 0.0 <= record["val_accuracy"] <= 1.0
+    assert record["augmentation"] == {"warp": 0.0, "part_windows": 0.0, "channel": "default"}  # read from both runs
 
     # Session normalisation: batches of a few speakers' windows, its record says so, and the app
     # reads the released model the session way.
@@ -117,3 +118,18 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     assert sorted(tested) == list(range(1, 25))  # every actor tested exactly once
     assert all(0.0 <= fold["accuracy"] <= 1.0 for fold in summary["folds"])
     assert summary["mean_accuracy"] == pytest.approx(sum(f["accuracy"] for f in summary["folds"]) / 4)
+
+
+def test_an_ensemble_of_two_channel_recipes_records_each_members_augmentation(tmp_path):
+    """A release of runs trained with other --channel odds says which member met which; runs of one
+    recipe give one entry. Read back from the commands each run's state recorded."""
+    from emotion.train.run_state import RunState, save_state
+    from emotion.train.speech import ensemble_augmentation
+
+    recipe = "python -m emotion.train.speech --epochs 150 --normalisation session --warp 0.1 --part-windows 0.3"
+    for name, extra in (("a", ""), ("b", " --seed 2"), ("harsh", " --channel harsh --seed 5")):
+        (tmp_path / name).mkdir()
+        save_state(tmp_path / name, RunState(commands=[recipe + extra]))
+    same = {"warp": 0.1, "part_windows": 0.3, "channel": "default"}
+    assert ensemble_augmentation([tmp_path / "a", tmp_path / "b"]) == same
+    assert ensemble_augmentation([tmp_path / "a", tmp_path / "harsh"]) == {"members": [same, {**same, "channel": "harsh"}]}

@@ -43,7 +43,7 @@ from emotion.speech.features import (HOP_LENGTH, WINDOW_FRAMES, WINDOW_SAMPLES, 
 from emotion.speech.network import build_speech_network
 from emotion.speech.voice_activity import voiced_chunks, voiced_frames
 from emotion.train.checkpoints import AveragedWeights, EpochCheckpoint, open_run, release, seed_everything
-from emotion.train.run_state import DEFAULT_CACHE, REPO_RESUME, save_resume_point
+from emotion.train.run_state import DEFAULT_CACHE, REPO_RESUME, load_state, save_resume_point
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SEED = 1234
@@ -299,7 +299,22 @@ def save_cv_resume_points(args) -> None:
             print(f"saved {save_resume_point(run_dir, f'speech-cv{k}')}", flush=True)
 
 
-def main(argv: list[str] | None = None) -> None:
+def augmentation_of(args) -> dict:
+    """The training recipe's augmentation settings, as the card records them."""
+    return {"warp": args.warp, "part_windows": args.part_windows, "channel": args.channel}
+
+
+def ensemble_augmentation(run_dirs: list[Path]) -> dict:
+    """The members' augmentation, read back from the command that trained each: one dict when
+    they share a recipe, else one per member (an ensemble may mix channel odds)."""
+    settings = []
+    for run_dir in run_dirs:
+        command = shlex.split(load_state(run_dir).commands[0])
+        settings.append(augmentation_of(build_parser().parse_args(command[command.index("emotion.train.speech") + 1 :])))
+    return settings[0] if all(s == settings[0] for s in settings) else {"members": settings}
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", type=Path, help="RAVDESS (default: <data dir>/ravdess/manifest.csv)")
     parser.add_argument("--nemo-manifest", type=Path, help="nEMO (default: <data dir>/nemo/manifest.csv)")
@@ -330,12 +345,16 @@ def main(argv: list[str] | None = None) -> None:
                         help="do not train: copy the last checkpoint to models/_resume/speech (with --cv: each"
                              " fold's result or last checkpoint to models/_resume/speech-cv<k>) for committing")
     parser.add_argument("--ensemble", type=Path, nargs="+", metavar="RUN_DIR",
-                        help="with --release-now: release the average of these runs' best epochs (the same recipe"
-                             " trained with different --seed values) as one model")
+                        help="with --release-now: release the average of these runs' best epochs (one recipe"
+                             " trained with different --seed values, or with other --channel odds) as one model")
     parser.add_argument("--cv", type=int, default=0, help="run K-fold cross-validation over actor groups")
     parser.add_argument("--folds", type=lambda text: [int(k) for k in text.split(",")],
                         help="with --cv: only these folds, e.g. 0,1 (results are kept per fold)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     args.command = "python -m emotion.train.speech " + shlex.join(argv if argv is not None else sys.argv[1:])
     args.run_dir = args.run_dir or DEFAULT_CACHE / resume_name(args)
     args.out = args.out or (REPO / "models" if args.seed == DEFAULT_SEED else args.run_dir) / "speech.keras"
@@ -351,12 +370,14 @@ def main(argv: list[str] | None = None) -> None:
             **{f"{split} speakers": describe(table[table.split == split]) for split in ("train", "val", "test")},
             "sampling": "every (corpus, emotion) pair equally likely; validation weighs the corpora equally"}
     recipe = {"data": data, "features": {"normalisation": args.normalisation},
-              "augmentation": {"warp": args.warp, "part_windows": args.part_windows, "channel": args.channel}}
+              "augmentation": augmentation_of(args)}
     if args.save_resume_point:
         print(f"saved {save_resume_point(args.run_dir, resume_name(args))}", flush=True)
         return
     val = table[table.split == "val"]
     if args.release_now:
+        if args.ensemble:
+            recipe["augmentation"] = ensemble_augmentation(args.ensemble)
         val_x, val_y, _ = validation_set(val, args.normalisation)
         release(args.ensemble or [args.run_dir], val_x, val_y, args.out, args.command, args.epochs, recipe)
         return
