@@ -36,6 +36,7 @@ from emotion.data_dir import data_dir
 from emotion.export import export_tflite, with_temperature
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
+from emotion.speech.channel import CHANNEL_ODDS
 from emotion.speech.classify import SpeechClassifier
 from emotion.speech.corpus import CORPUS_NAMES, load_clips, read_manifest
 from emotion.speech.features import (HOP_LENGTH, WINDOW_FRAMES, WINDOW_SAMPLES, BandStats, Normalisation, decibels, features,
@@ -65,7 +66,7 @@ class AugmentedWindows(keras.utils.PyDataset):
         super().__init__(workers=2, use_multiprocessing=False)
         self.clips, self.labels, self.batch, self.seed = clips, table.label.to_numpy(), batch, seed
         self.normalisation, self.warp, self.part_p = normalisation, warp, part_p
-        self.odds = augment.CHANNEL_ODDS[channel]
+        self.odds = CHANNEL_ODDS[channel]
         cells = table.groupby(["corpus", "label"]).ngroup().to_numpy()
         self.weights = 1.0 / np.bincount(cells)[cells]
         self.weights /= self.weights.sum()
@@ -81,8 +82,8 @@ class AugmentedWindows(keras.utils.PyDataset):
     def __getitem__(self, index: int):
         rng = np.random.default_rng((self.seed, self.epoch, index))
         pick = self.order[index * self.batch : (index + 1) * self.batch]
-        x = np.stack([augment.spec_mask(log_mel(augment.augmented_window(self.clips[i], rng, self.part_p, self.odds), self.normalisation,
-                                                augment.warp_factor(rng, self.warp)), rng)
+        x = np.stack([augment.spec_mask(log_mel(augment.augmented_window(self.clips[i], rng, self.part_p, self.odds),
+                                                self.normalisation, augment.warp_factor(rng, self.warp)), rng)
                       for i in pick])
         return x, self.labels[pick]
 
@@ -327,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="vocal tract length perturbation: mel filters warped by up to this fraction (e.g. 0.1)")
     parser.add_argument("--part-windows", type=float, default=0.0,
                         help="share of training windows that keep only 1-2 s of voice (e.g. 0.5)")
-    parser.add_argument("--channel", choices=sorted(augment.CHANNEL_ODDS), default="default",
+    parser.add_argument("--channel", choices=sorted(CHANNEL_ODDS), default="default",
                         help="how often training windows meet each channel shift (emotion.speech.channel.CHANNEL_ODDS);"
                              " harsh: more often, and sometimes all at once")
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
