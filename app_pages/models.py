@@ -6,7 +6,7 @@ Everything shown comes from models/<name>.json, written by the evaluate CLI.
 import streamlit as st
 
 from emotion.charts import confusion_heatmap, recall_bars
-from emotion.plain_words import strengths_and_weaknesses
+from emotion.plain_words import ensemble_in_words, strengths_and_weaknesses
 from emotion.registry import ALL_MODELS, FACE, ModelSpec
 
 
@@ -41,8 +41,8 @@ def expert_details(spec: ModelSpec, card: dict) -> None:
     columns[3].metric("Time per face" if "ms_per_face" in metrics else "Time per 3 s window", f"{latency:.1f} ms")
     if training.get("members"):
         alone = ", ".join(f"{member['val_accuracy']:.0%}" for member in training["members"])
-        st.caption(f"This model averages {len(training['members'])} networks trained the same way with different "
-                   f"random seeds. On the validation data together {training['val_accuracy']:.0%}, each alone {alone}.")
+        st.caption(f"This model averages {ensemble_in_words(training)}. On the validation data together "
+                   f"{training['val_accuracy']:.0%}, each alone {alone}.")
     data = training.get("data", {})
     st.markdown("**Data and split** — " + "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in data.items()))
     st.caption(f"Tested on {metrics['n']:,} examples. \"Not sure\" is shown below "

@@ -37,3 +37,13 @@ def strengths_and_weaknesses(card: dict[str, Any], what: str, met: str) -> tuple
         weaknesses += (f"; with other speakers, another language and another microphone it is right only "
                        f"{in_ten(nemo['accuracy'])} times")
     return strengths, weaknesses + ". When it is unsure it says \"not sure\" rather than guess."
+
+
+def ensemble_in_words(training: dict[str, Any]) -> str:
+    """"4 networks trained with different seeds, 1 of them on harsher microphones and rooms": how
+    an ensemble's members differ, from the augmentation its training record lists per member."""
+    members = len(training["members"])
+    per_member = training.get("augmentation", {}).get("members", [])
+    harsh = sum(member.get("channel", "default") != "default" for member in per_member)
+    return f"{members} networks trained with different seeds" + (
+        f", {harsh} of them on harsher microphones and rooms" if harsh else "")

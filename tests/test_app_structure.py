@@ -93,6 +93,19 @@ def test_models_page_opens_in_plain_words_and_keeps_the_metrics_in_an_expander()
     assert len(warnings) == len(interim)  # a model released before its run's last epoch says so, from its card
     for training, warning in zip(interim, warnings):
         assert f"after {training['epochs_done']} of the {training['planned_epochs']} epochs" in warning
+    from emotion.plain_words import ensemble_in_words
+
+    captions = " ".join(c.value for c in app.caption)
+    for spec in (FACE, SPEECH):
+        card = spec.read_card()
+        if card["training"].get("members"):  # an ensemble says how many networks, and how their recipes differ
+            assert f"This model averages {ensemble_in_words(card['training'])}." in captions
+        floor = card["metrics"].get("ece_if_calibrated")
+        ece = next(m for m in app.main.metric if m.label == "Calibration error (ECE)" and m.value == f"{card['metrics']['ece']:.3f}")
+        assert floor is None or f"{floor:.3f}" in ece.help
+    assert ensemble_in_words({"members": [{}] * 3}) == "3 networks trained with different seeds"
+    mixed = {"members": [{}] * 4, "augmentation": {"members": [{"channel": "default"}] * 3 + [{"channel": "harsh"}]}}
+    assert ensemble_in_words(mixed) == "4 networks trained with different seeds, 1 of them on harsher microphones and rooms"
 
 
 def test_the_upload_page_states_its_limits_from_the_constants_that_enforce_them():

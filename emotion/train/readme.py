@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 
+from emotion.plain_words import ensemble_in_words
 from emotion.registry import ALL_MODELS, MODELS_DIR, ModelSpec
 
 README = MODELS_DIR.parent / "README.md"
@@ -32,7 +33,7 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     m, t = card["metrics"], card.get("training", {})
     progress = "" if t.get("complete", True) else f" (interim: {t.get('epochs_done')} of {t.get('planned_epochs')} planned epochs)"
     if t.get("members"):
-        progress += f" (the mean of {len(t['members'])} networks trained with different seeds)"
+        progress += f" (the mean of {ensemble_in_words(t)})"
     unit = "clips" if spec.key == "speech" else "images"
     actors = f" (actors {m['actors'][0]}-{m['actors'][-1]})" if m.get("actors") else ""
     where = f"{m.get('split', 'test')} {unit}{actors}"
