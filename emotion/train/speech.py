@@ -14,7 +14,8 @@ Speakers never cross splits (emotion.speech.corpus): RAVDESS actors 1-16 train, 
 (best epoch, temperature), 19-24 test (read only by the evaluate CLI, once); nEMO has its own
 validation and test speakers. Validation weighs both corpora equally. Every epoch draws a fresh
 random 3 s window from each clip with speed perturbation, a random channel (room, noise,
-microphone, gain, narrow band, Opus: emotion.speech.channel) and SpecAugment masks.
+microphone, gain, narrow band, Opus: emotion.speech.channel) and SpecAugment masks; with
+`--channel harsh` each shift comes more often, and all of them at once in some windows.
 `--cv K` trains K models, each tested on a held-out group of six RAVDESS actors (three men,
 three women), and writes the mean accuracy for the model card.
 """
