@@ -309,10 +309,10 @@ def augmentation_of(args) -> dict:
 def ensemble_augmentation(run_dirs: list[Path]) -> dict:
     """The members' augmentation, read back from the command that trained each: one dict when
     they share a recipe, else one per member (an ensemble may mix channel odds)."""
-    settings = []
+    parser, settings = build_parser(), []
     for run_dir in run_dirs:
         command = shlex.split(load_state(run_dir).commands[0])
-        settings.append(augmentation_of(build_parser().parse_args(command[command.index("emotion.train.speech") + 1 :])))
+        settings.append(augmentation_of(parser.parse_args(command[command.index("emotion.train.speech") + 1 :])))
     return settings[0] if all(s == settings[0] for s in settings) else {"members": settings}
 
 
