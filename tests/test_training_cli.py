@@ -133,3 +133,22 @@ def test_an_ensemble_of_two_channel_recipes_records_each_members_augmentation(tm
     same = {"warp": 0.1, "part_windows": 0.3, "channel": "default"}
     assert ensemble_augmentation([tmp_path / "a", tmp_path / "b"]) == same
     assert ensemble_augmentation([tmp_path / "a", tmp_path / "harsh"]) == {"members": [same, {**same, "channel": "harsh"}]}
+
+
+def test_train_also_moves_validation_speakers_into_training_and_refuses_test_speakers():
+    """Speakers named by --train-also train; the other validation speakers still choose the best
+    epoch; a test speaker, or all of validation, is refused before anything trains."""
+    from emotion.speech.corpus import read_manifest
+    from emotion.train.speech import move_to_training
+
+    manifest = data_dir() / "ravdess" / "manifest.csv"
+    if not manifest.exists():
+        pytest.skip("RAVDESS is not at $EMOTION_DATA_DIR or ../shared/data")
+    table = read_manifest(manifest)
+    moved = move_to_training(table, ["ravdess_17"])
+    assert set(moved.speaker[moved.split == "val"]) == {"ravdess_18"}
+    assert set(moved.speaker[moved.split == "train"]) == {f"ravdess_{a:02d}" for a in range(1, 18)}
+    assert (moved.split == "test").sum() == (table.split == "test").sum() and (table.split == "val").sum() == 120
+    for wrong in (["ravdess_19"], ["ravdess_17", "ravdess_18"], ["nemo_XX0"]):
+        with pytest.raises(SystemExit):
+            move_to_training(table, wrong)

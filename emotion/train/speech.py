@@ -4,6 +4,7 @@
     python -m emotion.train.speech --release-now --ensemble RUN_DIR RUN_DIR ...  # seed ensemble
     python -m emotion.train.speech --cv 4        # k-fold cross-validation over actor groups
     python -m emotion.train.speech --cv 4 --folds 0,1   # some folds (two processes can share them)
+    python -m emotion.train.speech --train-also ravdess_17,nemo_EB0   # two validation speakers train too
 
 What and why: RAVDESS alone has two sentences, one studio and one microphone, and a network
 trained on it learnt those as much as the emotions (it collapsed onto one class on other
@@ -17,7 +18,9 @@ random 3 s window from each clip with speed perturbation, a random channel (room
 microphone, gain, narrow band, Opus: emotion.speech.channel) and SpecAugment masks; with
 `--channel harsh` each shift comes more often, and all of them at once in some windows.
 `--cv K` trains K models, each tested on a held-out group of six RAVDESS actors (three men,
-three women), and writes the mean accuracy for the model card.
+three women), and writes the mean accuracy for the model card. `--train-also` moves some
+validation speakers into training (the rest validate): two runs that swap halves read every
+validation speaker with a network that never heard them, and say what more voices are worth.
 """
 
 from __future__ import annotations
@@ -180,6 +183,20 @@ def validation_set(table, normalisation: Normalisation) -> tuple[np.ndarray, np.
     return np.stack(own + shared), np.concatenate([labels, labels]), np.concatenate([weights, weights]) / 2
 
 
+def move_to_training(table: pd.DataFrame, speakers: list[str]) -> pd.DataFrame:
+    """`table` with these validation speakers training instead: a run that learns from more voices
+    and validates on the rest. Test speakers are refused, so no option trains on the test split."""
+    val_speakers = set(table.speaker[table.split == "val"])
+    wrong = sorted(set(speakers) - val_speakers)
+    if wrong:
+        raise SystemExit(f"--train-also takes validation speakers ({', '.join(sorted(val_speakers))}), not {', '.join(wrong)}")
+    if val_speakers <= set(speakers):
+        raise SystemExit("--train-also must leave some validation speakers to choose the best epoch on")
+    moved = table.copy()
+    moved.loc[moved.speaker.isin(speakers), "split"] = "train"
+    return moved
+
+
 def corpus_weights(table) -> np.ndarray:
     """Per clip, 1 / its corpus's clip count: each corpus counts as much in a weighted score."""
     counts = table.groupby("corpus")["corpus"].transform("size").to_numpy()
@@ -332,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--channel", choices=sorted(CHANNEL_ODDS), default="default",
                         help="how often training windows meet each channel shift (emotion.speech.channel.CHANNEL_ODDS);"
                              " harsh: more often, and sometimes all at once")
+    parser.add_argument("--train-also", type=lambda text: text.split(","), default=[], metavar="SPEAKERS",
+                        help="validation speakers to train on as well, e.g. ravdess_17,nemo_EB0 (the others still"
+                             " validate): what more voices are worth, measured on the voices left out")
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -364,6 +384,8 @@ def main(argv: list[str] | None = None) -> None:
     manifests = {"ravdess": args.manifest or data_dir(args.data_dir) / "ravdess" / "manifest.csv",
                  "nemo": args.nemo_manifest or data_dir(args.data_dir) / "nemo" / "manifest.csv"}
     table = pd.concat([read_manifest(manifests[corpus]) for corpus in args.corpora], ignore_index=True)
+    if args.train_also:
+        table = move_to_training(table, args.train_also)
     if args.cv:
         save_cv_resume_points(args) if args.save_resume_point else cross_validate(table, args)
         return
