@@ -26,9 +26,12 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
 
 
 def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, bins: int = 15) -> float:
-    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size."""
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size.
+
+    A row of zeros (a clip with no speech: no answer) has confidence 0 and counts as wrong, as
+    in the accuracy beside it; its argmax would otherwise be class 0 and right for "neutral"."""
     confidence = probs.max(axis=1)
-    correct = probs.argmax(axis=1) == labels
+    correct = (probs.argmax(axis=1) == labels) & (confidence > 0)
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
     ece = 0.0

@@ -85,6 +85,20 @@ def test_the_calibrated_ece_floor_is_what_a_calibrated_model_shows_and_shrinks_w
     assert calibrated_ece(many, draws=100) < floor / 2
 
 
+def test_a_clip_without_an_answer_is_wrong_in_the_ece_as_in_the_accuracy():
+    """A row of zeros (no speech heard) is no answer: even for a "neutral" clip (class 0, the
+    argmax of zeros) it is wrong at confidence 0, so it cannot make the ECE look better."""
+    from emotion.calibration import expected_calibration_error
+    from emotion.metrics import score
+
+    probs = np.zeros((4, 8))
+    probs[[0, 1, 2], [0, 1, 2]] = 0.9
+    probs[[0, 1, 2], [3, 3, 3]] = 0.1
+    labels = np.array([0, 1, 2, 0])  # the last clip is "neutral" and got no answer
+    assert expected_calibration_error(probs, labels) == pytest.approx(0.75 * 0.1 + 0.25 * 0.0)
+    assert score(probs, labels, [str(k) for k in range(8)])["accuracy"] == pytest.approx(0.75)
+
+
 def test_speech_card_scores_nemo_test_speakers_beside_ravdess_test_actors(tmp_path):
     """The second corpus is scored on the speakers of the same split: its test speakers with the
     test actors; never the speakers the model trained on."""
