@@ -99,6 +99,25 @@ def test_a_clip_without_an_answer_is_wrong_in_the_ece_as_in_the_accuracy():
     assert score(probs, labels, [str(k) for k in range(8)])["accuracy"] == pytest.approx(0.75)
 
 
+def test_the_paired_bootstrap_sees_a_real_gap_and_no_gap_between_equal_readings():
+    """Equal readings differ by exactly nothing in every draw; a reading right on 20 more of 200
+    clips lies clearly above zero; a one-clip gap on 60 clips cannot be told from noise."""
+    from emotion.metrics import paired_bootstrap
+
+    rng = np.random.default_rng(1)
+    base = (rng.random(200) < 0.6).astype(float)
+    speakers = np.repeat([0, 1], 100)
+    assert np.all(paired_bootstrap([base], [base], [speakers], draws=200) == 0)
+    better = base.copy()
+    better[np.flatnonzero(base == 0)[:20]] = 1
+    low, high = np.percentile(paired_bootstrap([better], [base], [speakers]), [5, 95])
+    assert 0.05 < low < 0.1 < high < 0.15
+    one_clip = base[:60].copy()
+    one_clip[np.flatnonzero(one_clip == 0)[0]] = 1
+    low, _ = np.percentile(paired_bootstrap([one_clip], [base[:60]], [speakers[:60]]), [5, 95])
+    assert low <= 0
+
+
 def test_speech_card_scores_nemo_test_speakers_beside_ravdess_test_actors(tmp_path):
     """The second corpus is scored on the speakers of the same split: its test speakers with the
     test actors; never the speakers the model trained on."""

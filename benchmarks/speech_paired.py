@@ -1,0 +1,110 @@
+"""Is a speech candidate better than a baseline beyond clip noise? A paired bootstrap on validation speakers.
+
+    .venv/bin/python benchmarks/speech_paired.py --candidate A.tflite [B.tflite ...] \
+        --baseline S1.tflite [S2.tflite ...] [--reading uploads|session] > result.json
+
+Prints one JSON object; progress goes to stderr. Why: the validation sets are a few speakers
+(one RAVDESS validation clip is 0.8 points, one nEMO clip 0.35), and earlier choices were made on
+differences smaller than one clip. This reads every validation clip (clean) with each model and
+says how far apart two readings are, with a 90% interval from resampling the clips within each
+speaker (`emotion.metrics.paired_bootstrap`), both corpora weighing the same.
+
+Each model reads only the validation speakers it never heard: a run trained with `--train-also`
+(emotion/train/speech.py; its .train.json beside the .tflite keeps the command) skips those. A
+group's reading of a clip is the share of its models that read it and got it right, so a group of
+single networks is compared as single networks (the mean of its models), and two runs that swap
+validation halves read every clip once, each with the network that never heard its speaker.
+`--reading session` reads each clip against its speaker's voice over all their clips (Live, in a
+long session) instead of the clip's own (an upload). Validation only: the test split chooses nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
+from speech_robustness import answers_of, evaluation_sets, model_facts, speaker_session_probabilities  # noqa: E402
+
+from emotion.data_dir import data_dir  # noqa: E402
+from emotion.metrics import paired_bootstrap  # noqa: E402
+from emotion.registry import speech_normalisation  # noqa: E402
+from emotion.speech.classify import SpeechClassifier  # noqa: E402
+from emotion.speech.corpus import load_clips  # noqa: E402
+
+DRAWS = 2000
+
+
+def heard_validation_speakers(tflite: Path) -> set[str]:
+    """The validation speakers a model trained on (`--train-also` in any of its training commands)."""
+    from emotion.train.speech import build_parser
+
+    record = json.loads(tflite.with_suffix(".train.json").read_text())
+    commands = record.get("training_commands") or record.get("commands") or []
+    parser, heard = build_parser(), set()
+    for command in commands:
+        words = shlex.split(command)
+        heard |= set(parser.parse_args(words[words.index("emotion.train.speech") + 1 :]).train_also)
+    return heard
+
+
+def _log(message: str) -> None:
+    print(f"[speech_paired {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidate", type=Path, nargs="+", required=True)
+    parser.add_argument("--baseline", type=Path, nargs="+", required=True)
+    parser.add_argument("--reading", choices=("uploads", "session"), default="uploads")
+    parser.add_argument("--data-dir")
+    args = parser.parse_args()
+    table, sets, _ = evaluation_sets(data_dir(args.data_dir), "val", quick=False)
+    clips, labels, speakers = load_clips(list(table.file)), table.label.to_numpy(), table.speaker.to_numpy()
+    right: dict[str, np.ndarray] = {}  # per model: 1/0 per clip, NaN where it heard the speaker
+    models = {}
+    for path in dict.fromkeys([*args.candidate, *args.baseline]):
+        classifier = SpeechClassifier(path, speech_normalisation(path))
+        probs = (speaker_session_probabilities(classifier, clips, speakers) if args.reading == "session"
+                 else classifier.score_clips(clips)[0])
+        heard = heard_validation_speakers(path)
+        right[str(path)] = np.where(np.isin(speakers, list(heard)), np.nan, (answers_of(probs) == labels).astype(float))
+        models[str(path)] = {**model_facts(path), "heard_validation_speakers": sorted(heard),
+                             "accuracy": {s.name: float(np.nanmean(right[str(path)][s.rows])) for s in sets}}
+        _log(f"{path}: {models[str(path)]['accuracy']}")
+
+    def group(paths: list[Path]) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return np.nanmean(np.stack([right[str(p)] for p in paths]), axis=0)
+
+    readings = {"candidate": group(args.candidate), "baseline": group(args.baseline)}
+    for name, reading in readings.items():
+        unread = [s.name for s in sets if np.isnan(reading[s.rows]).any()]
+        if unread:
+            sys.exit(f"no {name} model reads every speaker of {unread}: each needs one that never heard them")
+    draws = paired_bootstrap([readings["candidate"][s.rows] for s in sets], [readings["baseline"][s.rows] for s in sets],
+                             [speakers[s.rows] for s in sets], DRAWS)
+    accuracy = {name: {s.name: float(r[s.rows].mean()) for s in sets} for name, r in readings.items()}
+    print(json.dumps({
+        "benchmark": "speech_paired",
+        "split": "val",
+        "reading": args.reading,
+        "sets": {s.name: {"n": len(s.rows), "speakers": s.speakers, "one_clip_points": round(100 / len(s.rows), 2)}
+                 for s in sets},
+        "models": models,
+        "accuracy": {name: {**by_set, "mean": float(np.mean(list(by_set.values())))} for name, by_set in accuracy.items()},
+        "difference": {"mean": float(np.mean([accuracy["candidate"][s.name] - accuracy["baseline"][s.name] for s in sets])),
+                       "interval_90": [float(v) for v in np.percentile(draws, [5, 95])],
+                       "draws": DRAWS, "resampled": "clips within each speaker, the same draw for both readings"},
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
