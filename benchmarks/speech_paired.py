@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -44,15 +43,10 @@ DRAWS = 2000
 
 def heard_validation_speakers(tflite: Path) -> set[str]:
     """The validation speakers a model trained on (`--train-also` in any of its training commands)."""
-    from emotion.train.speech import build_parser
+    from emotion.train.speech import training_arguments
 
     record = json.loads(tflite.with_suffix(".train.json").read_text())
-    commands = record.get("training_commands") or record.get("commands") or []
-    parser, heard = build_parser(), set()
-    for command in commands:
-        words = shlex.split(command)
-        heard |= set(parser.parse_args(words[words.index("emotion.train.speech") + 1 :]).train_also)
-    return heard
+    return {speaker for args in training_arguments(record["training_commands"]) for speaker in args.train_also}
 
 
 def _log(message: str) -> None:

@@ -323,13 +323,20 @@ def augmentation_of(args) -> dict:
     return {"warp": args.warp, "part_windows": args.part_windows, "channel": args.channel}
 
 
+def training_arguments(commands: list[str]) -> list[argparse.Namespace]:
+    """Recorded training commands ("python -m emotion.train.speech ...") parsed back into the
+    options they ran with, defaults filled in: what a run was trained with, from its record."""
+    parser, parsed = build_parser(), []
+    for command in commands:
+        words = shlex.split(command)
+        parsed.append(parser.parse_args(words[words.index("emotion.train.speech") + 1 :]))
+    return parsed
+
+
 def ensemble_augmentation(run_dirs: list[Path]) -> dict:
     """The members' augmentation, read back from the command that trained each: one dict when
     they share a recipe, else one per member (an ensemble may mix channel odds)."""
-    parser, settings = build_parser(), []
-    for run_dir in run_dirs:
-        command = shlex.split(load_state(run_dir).commands[0])
-        settings.append(augmentation_of(parser.parse_args(command[command.index("emotion.train.speech") + 1 :])))
+    settings = [augmentation_of(a) for a in training_arguments([load_state(d).commands[0] for d in run_dirs])]
     return settings[0] if all(s == settings[0] for s in settings) else {"members": settings}
 
 
