@@ -61,8 +61,13 @@ def mel_filters(warp: float = 1.0) -> np.ndarray:
     `warp` != 1 reads a component at f Hz as if it were at warp * f: vocal tract length
     perturbation, a training augmentation that moves formants and pitch as a longer or shorter
     vocal tract would. The app always uses 1."""
-    fft_hz = np.fft.rfftfreq(N_FFT, 1.0 / SAMPLE_RATE) * warp
-    edges = _mel_to_hz(np.linspace(_hz_to_mel(F_MIN), _hz_to_mel(F_MAX), N_MELS + 2))
+    return slaney_filters(N_FFT, N_MELS, F_MIN, F_MAX, warp)
+
+
+def slaney_filters(n_fft: int, n_mels: int, f_min: float, f_max: float, warp: float = 1.0) -> np.ndarray:
+    """(n_mels, n_fft // 2 + 1) float32 Slaney mel filters (librosa's `filters.mel` defaults)."""
+    fft_hz = np.fft.rfftfreq(n_fft, 1.0 / SAMPLE_RATE) * warp
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(f_min), _hz_to_mel(f_max), n_mels + 2))
     widths = np.diff(edges)
     distance = edges[:, None] - fft_hz[None, :]
     rising, falling = -distance[:-2] / widths[:-1, None], distance[2:] / widths[1:, None]
