@@ -21,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.registry import load_speech_classifier  # noqa: E402
 from emotion.speech.corpus import load_clips, read_manifest  # noqa: E402
+from emotion.speech.classify import WHISPER  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, log_mel  # noqa: E402
+from emotion.speech.whisper_features import whisper_log_mel  # noqa: E402
 from emotion.timing import median_ms, peak_rss_mib  # noqa: E402
 
 CLIP_SECONDS = 60
@@ -37,13 +39,15 @@ def main() -> None:
     clip = np.concatenate(clips)[: CLIP_SECONDS * SAMPLE_RATE]
     window = clip[SAMPLE_RATE : SAMPLE_RATE + WINDOW_SAMPLES]
 
+    features = whisper_log_mel if classifier.front_end == WHISPER else log_mel
     start = time.perf_counter()
     readings = classifier.classify_clip(clip)
     clip_seconds = time.perf_counter() - start
     result = {
         "benchmark": "speech",
+        "front_end": classifier.front_end,
         "ms_per_window_total": median_ms(lambda: classifier.predict_windows([window]), runs=100),
-        "ms_per_window_features": median_ms(lambda: log_mel(window), runs=100),
+        "ms_per_window_features": median_ms(lambda: features(window), runs=100),
         "target_ms_per_window": 20,
         "clip_seconds": len(clip) / SAMPLE_RATE,
         "clip_windows": len(readings),

@@ -34,8 +34,7 @@ from speech_robustness import answers_of, evaluation_sets, model_facts, speaker_
 
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.metrics import paired_bootstrap  # noqa: E402
-from emotion.registry import speech_normalisation  # noqa: E402
-from emotion.speech.classify import SpeechClassifier  # noqa: E402
+from emotion.registry import speech_classifier  # noqa: E402
 from emotion.speech.corpus import load_clips  # noqa: E402
 
 DRAWS = 2000
@@ -65,7 +64,7 @@ def main() -> None:
     right: dict[str, np.ndarray] = {}  # per model: 1/0 per clip, NaN where it heard the speaker
     models = {}
     for path in dict.fromkeys([*args.candidate, *args.baseline]):
-        classifier = SpeechClassifier(path, speech_normalisation(path))
+        classifier = speech_classifier(path)
         probs = (speaker_session_probabilities(classifier, clips, speakers) if args.reading == "session"
                  else classifier.score_clips(clips)[0])
         heard = heard_validation_speakers(path)

@@ -68,7 +68,7 @@ from emotion.data_dir import data_dir  # noqa: E402
 from emotion.labels import AROUSED_VOICES, VOICE_CLASSES  # noqa: E402
 from emotion.metrics import confusion_matrix, recall_and_f1  # noqa: E402
 from emotion.media import decode_audio  # noqa: E402
-from emotion.registry import SPEECH, not_sure_below, speech_normalisation  # noqa: E402
+from emotion.registry import SPEECH, not_sure_below, speech_classifier, speech_front_end, speech_normalisation  # noqa: E402
 from emotion.speech.classify import SpeechClassifier, clip_probabilities  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS  # noqa: E402
 from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest  # noqa: E402
@@ -311,7 +311,8 @@ def model_facts(tflite: Path) -> dict[str, Any]:
     card = (SPEECH.read_card() or {}) if tflite == SPEECH.tflite.resolve() else {}
     return {"file": str(tflite.relative_to(REPO)) if tflite.is_relative_to(REPO) else str(tflite),
             "sha256": hashlib.sha256(tflite.read_bytes()).hexdigest(),
-            "card_date": card.get("date"), "feature_normalisation": speech_normalisation(tflite)}
+            "card_date": card.get("date"), "feature_normalisation": speech_normalisation(tflite),
+            "front_end": speech_front_end(tflite)}
 
 
 def main() -> None:
@@ -325,7 +326,7 @@ def main() -> None:
     started = time.perf_counter()
     if not args.model.exists():
         sys.exit(f"no speech model at {args.model}")
-    classifier = SpeechClassifier(args.model, speech_normalisation(args.model))
+    classifier = speech_classifier(args.model)
     table, sets, train = evaluation_sets(data_dir(args.data_dir), args.split, args.quick)
     _log(f"{len(table)} clips in {len(sets)} sets; training the baseline on {len(train)} RAVDESS clips")
     baseline = train_baseline(train)

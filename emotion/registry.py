@@ -89,10 +89,21 @@ def speech_normalisation(model: Path = SPEECH.tflite) -> str:
     return training_record(model).get("features", {}).get("normalisation", "window")
 
 
+def speech_front_end(model: Path = SPEECH.tflite) -> str:
+    """What a speech model reads: "log_mel" (the project's own features) or "whisper_log_mel"
+    (a model on Whisper's encoder); records from before the choice existed mean "log_mel"."""
+    return training_record(model).get("features", {}).get("front_end", "log_mel")
+
+
+def speech_classifier(model: Path):
+    """A SpeechClassifier for this .tflite, reading windows the way its training record says."""
+    from emotion.speech import SpeechClassifier
+
+    return SpeechClassifier(model, speech_normalisation(model), speech_front_end(model))
+
+
 def load_speech_classifier():
     """The speech classifier, or None when the speech model is not installed."""
     if not SPEECH.tflite.exists():
         return None
-    from emotion.speech import SpeechClassifier
-
-    return SpeechClassifier(tflite_path(SPEECH), speech_normalisation())
+    return speech_classifier(tflite_path(SPEECH))

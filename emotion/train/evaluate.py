@@ -28,8 +28,7 @@ from emotion.calibration import not_sure_threshold
 from emotion.face.classify import FaceClassifier, resize_faces
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.metrics import score
-from emotion.registry import FACE, SPEECH, speech_normalisation, training_record
-from emotion.speech.classify import SpeechClassifier
+from emotion.registry import FACE, SPEECH, speech_classifier, training_record
 from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES
 from emotion.timing import median_ms
@@ -92,7 +91,7 @@ def _parse_actors(text: str | None) -> list[int] | None:
 
 def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
     model = args.model or SPEECH.tflite
-    classifier = SpeechClassifier(model, speech_normalisation(model))
+    classifier = speech_classifier(model)
     table = read_manifest(args.manifest)
     actors = _parse_actors(args.actors)
     test = table[table.actor.isin(actors)] if actors else table

@@ -183,6 +183,14 @@ def validation_set(table, normalisation: Normalisation) -> tuple[np.ndarray, np.
     return np.stack(own + shared), np.concatenate([labels, labels]), np.concatenate([weights, weights]) / 2
 
 
+def read_corpora(args) -> pd.DataFrame:
+    """Every clip of the corpora `args` names, from their manifests (--manifest, --nemo-manifest,
+    or the data dir's), with speaker, corpus and split."""
+    manifests = {"ravdess": args.manifest or data_dir(args.data_dir) / "ravdess" / "manifest.csv",
+                 "nemo": args.nemo_manifest or data_dir(args.data_dir) / "nemo" / "manifest.csv"}
+    return pd.concat([read_manifest(manifests[corpus]) for corpus in args.corpora], ignore_index=True)
+
+
 def move_to_training(table: pd.DataFrame, speakers: list[str]) -> pd.DataFrame:
     """`table` with these validation speakers training instead: a run that learns from more voices
     and validates on the rest. Test speakers are refused, so no option trains on the test split."""
@@ -325,11 +333,13 @@ def augmentation_of(args) -> dict:
 
 def training_arguments(commands: list[str]) -> list[argparse.Namespace]:
     """Recorded training commands ("python -m emotion.train.speech ...") parsed back into the
-    options they ran with, defaults filled in: what a run was trained with, from its record."""
+    options they ran with, defaults filled in: what a run was trained with, from its record.
+    Commands of other training CLIs are left out."""
     parser, parsed = build_parser(), []
     for command in commands:
         words = shlex.split(command)
-        parsed.append(parser.parse_args(words[words.index("emotion.train.speech") + 1 :]))
+        if "emotion.train.speech" in words:  # not another CLI's (emotion.train.speech_whisper has none of these options)
+            parsed.append(parser.parse_args(words[words.index("emotion.train.speech") + 1 :]))
     return parsed
 
 
@@ -388,9 +398,7 @@ def main(argv: list[str] | None = None) -> None:
     args.run_dir = args.run_dir or DEFAULT_CACHE / resume_name(args)
     args.out = args.out or (REPO / "models" if args.seed == DEFAULT_SEED else args.run_dir) / "speech.keras"
     seed_everything(args.seed)
-    manifests = {"ravdess": args.manifest or data_dir(args.data_dir) / "ravdess" / "manifest.csv",
-                 "nemo": args.nemo_manifest or data_dir(args.data_dir) / "nemo" / "manifest.csv"}
-    table = pd.concat([read_manifest(manifests[corpus]) for corpus in args.corpora], ignore_index=True)
+    table = read_corpora(args)
     if args.train_also:
         table = move_to_training(table, args.train_also)
     if args.cv:
