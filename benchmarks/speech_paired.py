@@ -15,7 +15,9 @@ group's reading of a clip is the share of its models that read it and got it rig
 single networks is compared as single networks (the mean of its models), and two runs that swap
 validation halves read every clip once, each with the network that never heard its speaker.
 `--reading session` reads each clip against its speaker's voice over all their clips (Live, in a
-long session) instead of the clip's own (an upload). Validation only: the test split chooses nothing.
+long session) instead of the clip's own (an upload). `--average-candidate` reads the candidate's
+models as one model whose probabilities are their mean (e.g. the CNN ensemble beside the
+Whisper-encoder model), as uploads. Validation only: the test split chooses nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
-from speech_robustness import answers_of, evaluation_sets, model_facts, speaker_session_probabilities  # noqa: E402
+from speech_robustness import (AveragedModels, answers_of, evaluation_sets, model_facts,  # noqa: E402
+                               speaker_session_probabilities)
 
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.metrics import paired_bootstrap  # noqa: E402
@@ -57,21 +60,31 @@ def main() -> None:
     parser.add_argument("--candidate", type=Path, nargs="+", required=True)
     parser.add_argument("--baseline", type=Path, nargs="+", required=True)
     parser.add_argument("--reading", choices=("uploads", "session"), default="uploads")
+    parser.add_argument("--average-candidate", action="store_true",
+                        help="read the candidate's models as one, their probabilities averaged (uploads reading)")
     parser.add_argument("--data-dir")
     args = parser.parse_args()
+    if args.average_candidate and args.reading == "session":
+        parser.error("--average-candidate reads clips as uploads only")
     table, sets, _ = evaluation_sets(data_dir(args.data_dir), "val", quick=False)
     clips, labels, speakers = load_clips(list(table.file)), table.label.to_numpy(), table.speaker.to_numpy()
     right: dict[str, np.ndarray] = {}  # per model: 1/0 per clip, NaN where it heard the speaker
     models = {}
-    for path in dict.fromkeys([*args.candidate, *args.baseline]):
-        classifier = speech_classifier(path)
+    readers = {str(path): [path] for path in dict.fromkeys([*args.candidate, *args.baseline])}
+    if args.average_candidate:
+        candidate = " + ".join(map(str, args.candidate))
+        readers = {candidate: args.candidate} | {str(path): [path] for path in args.baseline}
+        args.candidate = [candidate]
+    for name, paths in readers.items():
+        classifier = speech_classifier(paths[0]) if len(paths) == 1 else AveragedModels([speech_classifier(p) for p in paths])
         probs = (speaker_session_probabilities(classifier, clips, speakers) if args.reading == "session"
                  else classifier.score_clips(clips)[0])
-        heard = heard_validation_speakers(path)
-        right[str(path)] = np.where(np.isin(speakers, list(heard)), np.nan, (answers_of(probs) == labels).astype(float))
-        models[str(path)] = {**model_facts(path), "heard_validation_speakers": sorted(heard),
-                             "accuracy": {s.name: float(np.nanmean(right[str(path)][s.rows])) for s in sets}}
-        _log(f"{path}: {models[str(path)]['accuracy']}")
+        heard = set().union(*(heard_validation_speakers(path) for path in paths))
+        right[name] = np.where(np.isin(speakers, list(heard)), np.nan, (answers_of(probs) == labels).astype(float))
+        models[name] = {**({"averaged": [model_facts(p) for p in paths]} if len(paths) > 1 else model_facts(paths[0])),
+                        "heard_validation_speakers": sorted(heard),
+                        "accuracy": {s.name: float(np.nanmean(right[name][s.rows])) for s in sets}}
+        _log(f"{name}: {models[name]['accuracy']}")
 
     def group(paths: list[Path]) -> np.ndarray:
         with np.errstate(invalid="ignore"):

@@ -244,12 +244,27 @@ def summary(results: dict[str, dict[str, dict[str, Any]]], who: str) -> dict[str
     return out
 
 
+class AveragedModels:
+    """Several speech models read as one candidate: each clip's probabilities are the mean of
+    theirs (e.g. the CNN ensemble and the Whisper-encoder model, measured before they are built
+    into one file). Read as uploads only: no speaker-session reading."""
+
+    normalisation = "window"
+
+    def __init__(self, classifiers: list[SpeechClassifier]) -> None:
+        self.classifiers = classifiers
+
+    def score_clips(self, clips: list[np.ndarray]) -> tuple[np.ndarray, int]:
+        readings = [classifier.score_clips(clips) for classifier in self.classifiers]
+        return np.mean([probs for probs, _ in readings], axis=0), max(silent for _, silent in readings)
+
+
 def answers_of(probs: np.ndarray) -> np.ndarray:
     """Each clip's answer: its top class, or NO_SPEECH for a clip with no voice (an all-zero row)."""
     return np.where(probs.sum(axis=1) > 0, probs.argmax(axis=1), NO_SPEECH)
 
 
-def speaker_session_probabilities(classifier: SpeechClassifier, clips: list[np.ndarray], speakers: np.ndarray) -> np.ndarray | None:
+def speaker_session_probabilities(classifier: SpeechClassifier | AveragedModels, clips: list[np.ndarray], speakers: np.ndarray) -> np.ndarray | None:
     """(n, 8) clip probabilities, each clip read against its speaker's voice over all their
     clips; None for a model without "session" normalisation."""
     if classifier.normalisation != "session":
@@ -289,7 +304,7 @@ def reading_shares(probs: np.ndarray, threshold: float) -> dict[str, Any]:
             "median_confidence": round(float(np.median(probs.max(axis=1)[heard])), 4) if heard.any() else None}
 
 
-def unfamiliar_input(classifier: SpeechClassifier, clips: list[np.ndarray], clean_probs: np.ndarray,
+def unfamiliar_input(classifier: SpeechClassifier | AveragedModels, clips: list[np.ndarray], clean_probs: np.ndarray,
                      sets: list[EvalSet]) -> dict[str, Any]:
     """Does input unlike the training data read "not sure" rather than an emotion (issue 14)? The
     held-out speakers' own clean clips beside the same clips played backwards (a voice, but no
@@ -320,13 +335,16 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--split", choices=("test", "val"), default="test")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_PER_CELL} clips per speaker and emotion")
-    parser.add_argument("--model", type=Path, default=SPEECH.tflite,
-                        help="a candidate's .tflite (its .train.json beside it says its features); choose with --split val")
+    parser.add_argument("--model", type=Path, nargs="+", default=[SPEECH.tflite],
+                        help="a candidate's .tflite (its .train.json beside it says its features); several: their"
+                             " probabilities averaged, read as one candidate; choose with --split val")
     args = parser.parse_args()
     started = time.perf_counter()
-    if not args.model.exists():
-        sys.exit(f"no speech model at {args.model}")
-    classifier = speech_classifier(args.model)
+    missing = [str(path) for path in args.model if not path.exists()]
+    if missing:
+        sys.exit(f"no speech model at {', '.join(missing)}")
+    classifiers = [speech_classifier(path) for path in args.model]
+    classifier = classifiers[0] if len(classifiers) == 1 else AveragedModels(classifiers)
     table, sets, train = evaluation_sets(data_dir(args.data_dir), args.split, args.quick)
     _log(f"{len(table)} clips in {len(sets)} sets; training the baseline on {len(train)} RAVDESS clips")
     baseline = train_baseline(train)
@@ -365,7 +383,7 @@ def main() -> None:
         "benchmark": "speech_robustness",
         "split": args.split,
         "quick": args.quick,
-        "model": model_facts(args.model),
+        "model": model_facts(args.model[0]) if len(args.model) == 1 else {"averaged": [model_facts(m) for m in args.model]},
         "shifts": SHIFT_SETTINGS,
         "targets": {"max_drop_points": MAX_DROP_POINTS, "max_top_class_share": MAX_TOP_CLASS_SHARE},
         "sets": {s.name: {"title": s.title, "speakers": s.speakers, "n": len(s.rows)} for s in sets},

@@ -22,22 +22,33 @@ def usable_cores() -> int:
 
 
 class _Runner:
-    """One interpreter and the batch size its tensors are allocated for; used by one thread at a time."""
+    """One interpreter and the input shapes its tensors are allocated for; used by one thread at a time."""
 
     def __init__(self, path: Path, num_threads: int) -> None:
         self.interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
-        self.input = self.interpreter.get_input_details()[0]
+        self.inputs = self.interpreter.get_input_details()
+        self.input = self.inputs[0]
         self.outputs = [detail["index"] for detail in self.interpreter.get_output_details()]
-        self.batch = 0
+        self.shapes: list[tuple[int, ...]] = []
 
-    def run(self, batch: np.ndarray) -> list[np.ndarray]:
-        if self.batch != len(batch):
-            self.interpreter.resize_tensor_input(self.input["index"], batch.shape)
+    def run(self, batch: np.ndarray | dict[str, np.ndarray]) -> list[np.ndarray]:
+        """`batch`: one float32 array, or for a model with several inputs one per input by its name."""
+        arrays = [batch] if isinstance(batch, np.ndarray) else [batch[input_name(d)] for d in self.inputs]
+        shapes = [a.shape for a in arrays]
+        if self.shapes != shapes:
+            for detail, shape in zip(self.inputs, shapes):
+                self.interpreter.resize_tensor_input(detail["index"], shape)
             self.interpreter.allocate_tensors()
-            self.batch = len(batch)
-        self.interpreter.set_tensor(self.input["index"], batch)
+            self.shapes = shapes
+        for detail, array in zip(self.inputs, arrays):
+            self.interpreter.set_tensor(detail["index"], array)
         self.interpreter.invoke()
         return [self.interpreter.get_tensor(index).copy() for index in self.outputs]
+
+
+def input_name(detail: dict) -> str:
+    """The Keras name of a converted model's input ("serving_default_log_mel:0" -> "log_mel")."""
+    return detail["name"].removeprefix("serving_default_").rsplit(":", 1)[0]
 
 
 class TFLiteModel:
@@ -78,14 +89,16 @@ class TFLiteModel:
         """How many interpreters the pool has built so far."""
         return self._made
 
-    def outputs(self, batch: np.ndarray) -> list[np.ndarray]:
-        """Every output tensor for `batch`, in the model's output order (copies, safe to keep)."""
-        batch = np.ascontiguousarray(batch, dtype=np.float32)
+    def outputs(self, batch: np.ndarray | dict[str, np.ndarray]) -> list[np.ndarray]:
+        """Every output tensor for `batch` (one array, or one per input name for a model with
+        several inputs), in the model's output order (copies, safe to keep)."""
+        batch = ({name: np.ascontiguousarray(a, dtype=np.float32) for name, a in batch.items()} if isinstance(batch, dict)
+                 else np.ascontiguousarray(batch, dtype=np.float32))
         runner = self._borrow()
         try:
             return runner.run(batch)
         finally:
             self._give_back(runner)
 
-    def predict(self, batch: np.ndarray) -> np.ndarray:
+    def predict(self, batch: np.ndarray | dict[str, np.ndarray]) -> np.ndarray:
         return self.outputs(batch)[0]

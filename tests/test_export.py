@@ -40,9 +40,9 @@ def test_a_shared_model_gives_every_thread_the_same_answer_with_at_most_one_inte
     up to max_parallel, and the answers are those of a lone call."""
     import threading
 
-    from emotion.registry import SPEECH
+    from emotion.registry import FACE
 
-    model = TFLiteModel(SPEECH.tflite, max_parallel=3)
+    model = TFLiteModel(FACE.tflite, max_parallel=3)
     batches = [np.random.default_rng(k).normal(size=(1 + k % 2, *model.input_shape)).astype(np.float32) for k in range(6)]
     alone = [model.predict(batch) for batch in batches]
     wrong: list[int] = []
@@ -58,3 +58,19 @@ def test_a_shared_model_gives_every_thread_the_same_answer_with_at_most_one_inte
     for thread in threads:
         thread.join()
     assert wrong == [] and 1 <= model.interpreters <= 3
+
+
+def test_a_model_with_two_inputs_takes_each_by_its_name(tmp_path):
+    """The speech pair reads the project's log-mel and Whisper's: TFLiteModel feeds each input by
+    its Keras name, whatever order the converter gave them, and an unnamed input is an error."""
+    from emotion.export import export_tflite
+
+    first, second = keras.Input((3,), name="whisper_log_mel"), keras.Input((2,), name="log_mel")
+    out = keras.layers.Concatenate()([keras.layers.Dense(1, use_bias=False, kernel_initializer="ones")(first),
+                                      keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros")(second)])
+    model = TFLiteModel(export_tflite(keras.Model([first, second], out), tmp_path / "two.tflite"))
+    batch = {"log_mel": np.ones((4, 2), np.float32), "whisper_log_mel": np.full((4, 3), 2.0, np.float32)}
+    assert np.allclose(model.predict(batch), [[6.0, 0.0]] * 4)
+    assert np.allclose(model.predict(dict(reversed(batch.items()))), [[6.0, 0.0]] * 4)
+    with pytest.raises(KeyError):
+        model.predict({"log_mel": batch["log_mel"]})

@@ -340,9 +340,9 @@ def test_a_session_stream_warms_up_then_reads_against_the_voice_so_far(tmp_path,
     from emotion.speech.classify import WARM_UP_S, SpeechClassifier
     from emotion.speech.voice_activity import voiced_chunks
 
-    from emotion.registry import SPEECH, tflite_path
+    from emotion.registry import SPEECH, speech_front_end, tflite_path
 
-    session = SpeechClassifier(tflite_path(SPEECH), "session")  # the shipped network, read the session way
+    session = SpeechClassifier(tflite_path(SPEECH), "session", speech_front_end())  # the shipped model, read the session way
     voice = speech_16k(tmp_path)
     clip = np.concatenate([voice, np.zeros(SAMPLE_RATE // 2, np.float32)] * 3)
     stream = SpeechStream(session)

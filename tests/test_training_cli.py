@@ -190,3 +190,23 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     stream = SpeechStream(classifier)
     readings = stream.push(np.tile(clip, 2), 16_000)
     assert any(r.probabilities is not None and not r.warming_up for r in readings)
+
+    # The pair: a released CNN (session normalisation) and this model averaged, as the app ships them.
+    cnn = tmp_path / "cnn" / "speech.keras"
+    _run("emotion.train.speech", *common[:4], "--epochs", "1", "--normalisation", "session", "--run-dir",
+         str(tmp_path / "cnn_run"), "--out", str(cnn))
+    pair = tmp_path / "pair" / "speech.keras"
+    paired = _run("emotion.train.speech_whisper", *common, "--pair-with", str(cnn), "--pair-out", str(pair), "--int8")
+    assert f"wrote {pair}" in paired
+    record = json.loads(pair.with_suffix(".train.json").read_text())
+    assert record["features"] == {"normalisation": "session", "front_end": "log_mel+whisper_log_mel"}
+    assert len(record["training_commands"]) == 2 and record["whisper"]["encoder"]["sha256"] and record["int8_weights"]
+    both = speech_classifier(pair.with_suffix(".tflite"))
+    assert both.front_end == "log_mel+whisper_log_mel" and both.normalisation == "session"
+    pair_probabilities = clip_probabilities(both.classify_clip(clip))
+    assert abs(float(pair_probabilities.sum()) - 1.0) < 1e-4
+    pair_readings = [r for r in SpeechStream(both).push(np.tile(clip, 3), 16_000) if r.probabilities is not None]
+    assert pair_readings[0].warming_up  # the CNN half reads the voice heard so far
+    again = subprocess.run([sys.executable, "-m", "emotion.train.speech_whisper", *common, "--pair-with", str(pair),
+                            "--pair-out", str(tmp_path / "twice.keras")], cwd=REPO, capture_output=True, text=True)
+    assert again.returncode != 0 and "already a pair" in again.stderr  # a pair is not paired again

@@ -28,8 +28,9 @@ from emotion.tflite_model import TFLiteModel
 
 DEFAULT_HOP_S = 0.5
 STATS_BLOCK = 30 * SAMPLE_RATE  # a multiple of HOP_LENGTH
-FrontEnd = Literal["log_mel", "whisper_log_mel"]
+FrontEnd = Literal["log_mel", "whisper_log_mel", "log_mel+whisper_log_mel"]
 WHISPER: FrontEnd = "whisper_log_mel"
+PAIR: FrontEnd = "log_mel+whisper_log_mel"
 WARM_UP_S = 4.0
 """Seconds of voice a stream has heard before its "session" statistics are its speaker's
 rather than a sentence's (readings before then are marked warming up)."""
@@ -51,7 +52,8 @@ class SpeechClassifier:
     `front_end` and `normalisation` are the model's own (its training record says which):
     "log_mel", the project's 64-band features standardised by `normalisation`, or
     "whisper_log_mel", the 80-band input of a model built on Whisper's encoder, which takes no
-    standardisation."""
+    standardisation; or "log_mel+whisper_log_mel", both, for a model that averages a network on
+    each (its inputs are named "log_mel" and "whisper_log_mel")."""
 
     def __init__(self, tflite_path: Path, normalisation: Normalisation = "window", front_end: FrontEnd = "log_mel") -> None:
         self._model = TFLiteModel(tflite_path)
@@ -65,13 +67,21 @@ class SpeechClassifier:
             if len(windows) == 0:
                 return np.zeros((0, len(VOICE_CLASSES)), np.float32)
             return self._model.predict(np.stack([whisper_log_mel(fit_window(w)) for w in windows]))
-        return self.predict_decibels([decibels(fit_window(w)) for w in windows], stats)
+        windows = [fit_window(w) for w in windows]
+        return self.predict_decibels([decibels(w) for w in windows], stats, windows)
 
-    def predict_decibels(self, mel_dbs: list[np.ndarray], stats: BandStats | None = None) -> np.ndarray:
-        """`predict_windows` for windows whose log-mel (`features.decibels`) is already computed."""
+    def predict_decibels(self, mel_dbs: list[np.ndarray], stats: BandStats | None = None,
+                         windows: list[np.ndarray] | None = None) -> np.ndarray:
+        """`predict_windows` for windows whose log-mel (`features.decibels`) is already computed
+        (a model with both front ends needs the `windows` too)."""
         if len(mel_dbs) == 0:
             return np.zeros((0, len(VOICE_CLASSES)), np.float32)
-        return self._model.predict(np.stack([features(mel_db, self.normalisation, stats) for mel_db in mel_dbs]))
+        x = np.stack([features(mel_db, self.normalisation, stats) for mel_db in mel_dbs])
+        if self.front_end != PAIR:
+            return self._model.predict(x)
+        if windows is None:
+            raise ValueError("a model with both front ends reads the windows as well as their log-mel")
+        return self._model.predict({"log_mel": x, "whisper_log_mel": np.stack([whisper_log_mel(fit_window(w)) for w in windows])})
 
     def classify_clip(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S, stats: BandStats | None = None) -> list[VoiceReading]:
         """One reading per window over a 16 kHz mono clip; voiceless windows carry None. With
@@ -218,7 +228,7 @@ class SpeechStream:
             return VoiceReading(start_s, end_s, self.classifier.predict_windows([window])[0])
         mel_db = decibels(fit_window(window))
         self._hear(mel_db, voiced, len(window))
-        return VoiceReading(start_s, end_s, self.classifier.predict_decibels([mel_db], self._session)[0],
+        return VoiceReading(start_s, end_s, self.classifier.predict_decibels([mel_db], self._session, [window])[0],
                             warming_up=self._session.seconds < WARM_UP_S)
 
     def _hear(self, mel_db: np.ndarray, voiced: np.ndarray, n_samples: int) -> None:
