@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.registry import load_speech_classifier  # noqa: E402
 from emotion.speech.corpus import load_clips, read_manifest  # noqa: E402
-from emotion.speech.classify import WHISPER  # noqa: E402
+from emotion.speech.classify import PAIR  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE, WINDOW_SAMPLES, log_mel  # noqa: E402
 from emotion.speech.whisper_features import whisper_log_mel  # noqa: E402
 from emotion.timing import median_ms, peak_rss_mib  # noqa: E402
@@ -39,7 +39,12 @@ def main() -> None:
     clip = np.concatenate(clips)[: CLIP_SECONDS * SAMPLE_RATE]
     window = clip[SAMPLE_RATE : SAMPLE_RATE + WINDOW_SAMPLES]
 
-    features = whisper_log_mel if classifier.front_end == WHISPER else log_mel
+    front_ends = {"log_mel": [log_mel], "whisper_log_mel": [whisper_log_mel], PAIR: [log_mel, whisper_log_mel]}
+
+    def features(w: np.ndarray) -> None:
+        for front_end in front_ends[classifier.front_end]:
+            front_end(w)
+
     start = time.perf_counter()
     readings = classifier.classify_clip(clip)
     clip_seconds = time.perf_counter() - start

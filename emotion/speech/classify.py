@@ -31,6 +31,9 @@ STATS_BLOCK = 30 * SAMPLE_RATE  # a multiple of HOP_LENGTH
 FrontEnd = Literal["log_mel", "whisper_log_mel", "log_mel+whisper_log_mel"]
 WHISPER: FrontEnd = "whisper_log_mel"
 PAIR: FrontEnd = "log_mel+whisper_log_mel"
+MAX_BATCH = 16
+"""Windows per model call. An upload of a few minutes is hundreds of windows, and the Whisper
+encoder's activations for 115 at once took the process to 1.1 GB (benchmarks/speech.py)."""
 WARM_UP_S = 4.0
 """Seconds of voice a stream has heard before its "session" statistics are its speaker's
 rather than a sentence's (readings before then are marked warming up)."""
@@ -62,7 +65,10 @@ class SpeechClassifier:
 
     def predict_windows(self, windows: list[np.ndarray] | np.ndarray, stats: BandStats | None = None) -> np.ndarray:
         """Probabilities per window; `stats`: the speaker's voice, for "session" normalisation
-        (without them each window is read against its own sound)."""
+        (without them each window is read against its own sound). MAX_BATCH windows at a time."""
+        if len(windows) > MAX_BATCH:
+            return np.concatenate([self.predict_windows(windows[i : i + MAX_BATCH], stats)
+                                   for i in range(0, len(windows), MAX_BATCH)])
         if self.front_end == WHISPER:
             if len(windows) == 0:
                 return np.zeros((0, len(VOICE_CLASSES)), np.float32)
