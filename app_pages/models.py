@@ -40,7 +40,8 @@ def expert_details(spec: ModelSpec, card: dict) -> None:
     latency = metrics.get("ms_per_face", metrics.get("ms_per_window"))
     columns[3].metric("Time per face" if "ms_per_face" in metrics else "Time per 3 s window", f"{latency:.1f} ms")
     if training.get("members"):
-        alone = ", ".join(f"{member['val_accuracy']:.0%}" for member in training["members"])
+        alone = ", ".join(f"{member['val_accuracy']:.0%}" for member in [*training["members"], training.get("whisper", {})]
+                          if member)
         st.caption(f"This model averages {ensemble_in_words(training)}. On the validation data together "
                    f"{training['val_accuracy']:.0%}, each alone {alone}.")
     data = training.get("data", {})

@@ -160,8 +160,9 @@ def paired(cnn: keras.Model, whisper: keras.Model) -> keras.Model:
 def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, val: pd.DataFrame,
                  val_clips: list[np.ndarray], int8: bool) -> None:
     """Write the pair of the released CNN model at `cnn_path` and the Whisper model at
-    `whisper_path` as `out` (.keras, .tflite, .train.json: the CNN's record, both training
-    commands, the Whisper model's recipe under "whisper")."""
+    `whisper_path` as `out` (.keras, .tflite, .train.json: the CNN's record with both models'
+    training commands, each model's own release command, temperature and validation accuracy
+    under "cnn" and "whisper", the Whisper model's recipe too)."""
     from emotion.registry import speech_classifier, training_record
     from emotion.speech.classify import PAIR
 
@@ -174,9 +175,11 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
     export_tflite(model, out.with_suffix(".tflite"), quantize=int8)
     record = {**cnn_record, "training_commands": cnn_record["training_commands"] + whisper_record["training_commands"],
               "release_command": command, "int8_weights": int8,
+              "cnn": {key: cnn_record[key] for key in ("release_command", "temperature", "val_accuracy")},
               "features": {**cnn_record.get("features", {}), "front_end": PAIR},
               "whisper": {key: whisper_record[key] for key in ("release_command", "temperature", "val_accuracy", "encoder",
                                                                "head", "augmentation")}}
+    del record["temperature"]  # each model is calibrated by its own (under "cnn" and "whisper"); the mean takes none
     out.with_suffix(".train.json").write_text(json.dumps(record, indent=1) + "\n")
     readings = speech_classifier(out.with_suffix(".tflite")).score_clips(val_clips)[0]
     heard = readings.sum(axis=1) > 0  # a clip with no voice has an all-zero row: wrong, not "neutral"
