@@ -44,22 +44,30 @@ def tensorflow_row(x: np.ndarray, y: np.ndarray, steps: int) -> float:
 
 def torch_row(x: np.ndarray, y: np.ndarray, steps: int, bf16: bool) -> float:
     import torch
-    import torch.nn.functional as F
 
     model = FaceNet().to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)
     pixels = torch.from_numpy(x).float().unsqueeze(1).contiguous(memory_format=torch.channels_last)
     labels = torch.from_numpy(y)
 
+    return images_per_second(torch_step(model, optimizer, pixels, labels, bf16), len(x), steps)
+
+
+def torch_step(model, optimizer, inputs, labels, bf16: bool):
+    """One PyTorch training step as a call: forward (under CPU bf16 autocast where asked), an fp32
+    cross-entropy, backward, update. Shared with benchmarks/speech_training.py."""
+    import torch
+    import torch.nn.functional as F
+
     def step() -> None:
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            logits = model(pixels)
+            logits = model(inputs)
         loss = F.cross_entropy(logits.float(), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
 
-    return images_per_second(step, len(x), steps)
+    return step
 
 
 def main() -> None:

@@ -22,8 +22,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from face_training import torch_step  # noqa: E402
 
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.timing import median_ms  # noqa: E402
@@ -34,10 +38,8 @@ def windows_per_second(step, batch: int, steps: int) -> float:
     return round(batch / (median_ms(step, runs=steps) / 1000), 1)
 
 
-def training_rows(root: Path) -> "pd.DataFrame":  # noqa: F821
+def training_rows(root: Path) -> pd.DataFrame:
     """The training split of both corpora, as the training CLI reads it."""
-    import pandas as pd
-
     from emotion.speech.corpus import read_manifest
 
     tables = [read_manifest(root / corpus / "manifest.csv") for corpus in ("ravdess", "nemo")]
@@ -93,21 +95,11 @@ def torch_twin():
 
 def torch_row(x: np.ndarray, y: np.ndarray, steps: int, bf16: bool) -> float:
     import torch
-    import torch.nn.functional as F
 
     model = torch_twin()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
     inputs, labels = torch.from_numpy(x).float(), torch.from_numpy(y).long()
-
-    def step() -> None:
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            logits = model(inputs)
-        loss = F.cross_entropy(logits.float(), labels)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    return windows_per_second(step, len(x), steps)
+    return windows_per_second(torch_step(model, optimizer, inputs, labels, bf16), len(x), steps)
 
 
 def main() -> None:

@@ -90,8 +90,9 @@ def speech_normalisation(model: Path = SPEECH.tflite) -> str:
 
 
 def speech_front_end(model: Path = SPEECH.tflite) -> str:
-    """What a speech model reads: "log_mel" (the project's own features) or "whisper_log_mel"
-    (a model on Whisper's encoder); records from before the choice existed mean "log_mel"."""
+    """What a speech model reads: "log_mel" (the project's own features), "whisper_log_mel" (a
+    model on Whisper's encoder) or both (a pair averaging one of each, emotion.speech.classify.PAIR);
+    records from before the choice existed mean "log_mel"."""
     return training_record(model).get("features", {}).get("front_end", "log_mel")
 
 
