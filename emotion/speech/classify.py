@@ -59,7 +59,10 @@ class SpeechClassifier:
     each (its inputs are named "log_mel" and "whisper_log_mel")."""
 
     def __init__(self, tflite_path: Path, normalisation: Normalisation = "window", front_end: FrontEnd = "log_mel") -> None:
-        self._model = TFLiteModel(tflite_path)
+        # One interpreter for every stream: a window costs a few ms every 0.5 s per stream, so
+        # they rarely wait on each other, and each extra interpreter of the Whisper pair would
+        # hold its own ~40 MB of unpacked weights (20 Live start/stop cycles grew the server 68 MB).
+        self._model = TFLiteModel(tflite_path, max_parallel=1)
         self.normalisation: Normalisation = "window" if front_end == WHISPER else normalisation
         self.front_end = front_end
 
