@@ -48,7 +48,7 @@ def test_whisper_log_mel_is_whispers_recipe(speech_window):
 
 def test_ported_encoder_gives_ctranslate2s_hidden_states(speech_window):
     ctranslate2 = pytest.importorskip("ctranslate2")
-    from emotion.speech.encoder import sinusoids
+    from emotion.train.encoder import sinusoids
     from emotion.train.whisper import read_ctranslate2, whisper_dir, whisper_encoder
 
     mel = whisper_log_mel(speech_window)
@@ -72,7 +72,7 @@ def test_ported_encoder_gives_ctranslate2s_hidden_states(speech_window):
 def test_the_exported_embedding_runs_on_litert_as_in_keras(tmp_path, speech_window):
     pytest.importorskip("ctranslate2")
     from emotion.export import export_tflite
-    from emotion.speech.encoder import pooled
+    from emotion.train.encoder import pooled
     from emotion.tflite_model import TFLiteModel
     from emotion.train.whisper import whisper_encoder
 

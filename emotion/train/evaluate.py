@@ -125,7 +125,7 @@ def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command
     training = training_record(spec.weights)
     import keras  # only card writing needs Keras itself
 
-    import emotion.speech.encoder  # noqa: F401 - registers the layers of models on Whisper's encoder
+    import emotion.train.encoder  # noqa: F401 - registers the layers of models on Whisper's encoder
 
     keras_model = keras.models.load_model(spec.weights)
     cv_file = spec.weights.with_suffix(".cv.json")

@@ -49,7 +49,7 @@ from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.channel import CHANNEL_ODDS
 from emotion.speech.corpus import CORPUS_NAMES, load_clips
-from emotion.speech.encoder import WIDTH, pooled
+from emotion.train.encoder import WIDTH, pooled
 from emotion.speech.features import WINDOW_SAMPLES, fit_window
 from emotion.speech.whisper_features import whisper_log_mel
 from emotion.tflite_model import TFLiteModel

@@ -3,7 +3,7 @@
 The wheel stores OpenAI's model in CTranslate2's format (model.bin: a version, the spec's name
 and revision, then each variable as name, shape, dtype and bytes). This reads it with numpy --
 CTranslate2 itself is needed only by the test that checks the port against it -- and copies the
-encoder's variables into emotion.speech.encoder's Keras twin. The file's SHA-256 is pinned, so
+encoder's variables into emotion.train.encoder's Keras twin. The file's SHA-256 is pinned, so
 another upload under the same version cannot change the model silently.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from emotion.speech.encoder import HEADS, LAYERS, WIDTH, build_whisper_encoder
+from emotion.train.encoder import HEADS, LAYERS, WIDTH, build_whisper_encoder
 from emotion.speech.whisper_features import WHISPER_FRAMES
 
 MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
