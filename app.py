@@ -8,9 +8,11 @@ multipage app until the entry script has run once, so a first visit to /live ski
 
 import streamlit as st
 
+from emotion.memory import limit_heap_growth
 from emotion.ui import render_sidebar
 
 st.set_page_config(page_title="Emotion Mirror", page_icon="🪞", layout="wide")
+limit_heap_growth()  # once per process: Live streams' threads must not each grow the heap
 
 PAGES = [
     st.Page("app_pages/home.py", title="Home", icon="🪞", url_path="home", default=True),

@@ -30,6 +30,7 @@ import numpy as np
 
 from emotion.face.analyse import FaceAnalyzer
 from emotion.media import audio_frame_samples
+from emotion.memory import give_back_free_memory
 from emotion.overlay import draw_faces
 from emotion.speech.classify import SpeechClassifier, SpeechStream, VoiceReading
 from emotion.timeline import Timeline
@@ -224,6 +225,7 @@ class LiveSession:
         """The page saw the stream playing: media should arrive from now on."""
         if self._playing_since is None:
             self._playing_since = time.monotonic()
+            give_back_free_memory()  # what the last stream's threads left in the heap
 
     def media_stalled(self, camera: bool, microphone: bool) -> str | None:
         """A sentence when the camera or microphone in use has sent nothing for MEDIA_STALL_S while
