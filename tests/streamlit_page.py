@@ -32,6 +32,19 @@ def webrtc_button(page, name: str):
     return page.frame_locator(WEBRTC_IFRAME_SELECTOR).get_by_role("button", name=name)
 
 
+def mirrored_video_shows(page) -> bool:
+    """Whether the component shows the stream coming back from the server (a picture, not its
+    placeholder). Until then the Stop button sits higher: the picture pushes it down 136 px
+    when it arrives, and a click in that moment hits where the button was."""
+    from playwright.sync_api import Error
+
+    video = page.frame_locator(WEBRTC_IFRAME_SELECTOR).locator("video")
+    try:
+        return video.count() > 0 and video.first.evaluate("v => v.videoWidth > 0 && v.readyState >= 2", timeout=2_000)
+    except Error:  # the element went away while being read: not showing
+        return False
+
+
 LAPTOP = {"width": 1280, "height": 800}
 """The screen the answer must fit without scrolling (issue 16)."""
 

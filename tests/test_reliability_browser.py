@@ -19,7 +19,8 @@ import pytest
 from app_server import StreamlitServer
 from conftest import ARTIFACTS, REPO
 from media import face_frames, hum, speech_16k, write_wav, write_y4m
-from streamlit_page import exception_texts, main_text, open_app_page, wait_for_text, wait_until_idle, webrtc_button
+from streamlit_page import (exception_texts, main_text, mirrored_video_shows, open_app_page, wait_for_text, wait_until_idle,
+                            webrtc_button)
 
 pytestmark = pytest.mark.browser
 
@@ -135,14 +136,15 @@ def _camera_frames(page) -> int:
 
 
 def _start(page, attempts: int = 3) -> None:
-    """Press Start and wait until new frames arrive; in headless Chromium on a busy machine a start
+    """Press Start and wait until new frames arrive and the page shows the stream, as a person
+    waits for their picture before pressing Stop; in headless Chromium on a busy machine a start
     sometimes stalls (no frames, or no Stop button), so stop what there is and press Start again."""
     for _ in range(attempts):
         before = _camera_frames(page)
         webrtc_button(page, "Start").click(timeout=30_000)
         deadline = time.monotonic() + 45
         while time.monotonic() < deadline:
-            if _camera_frames(page) > before:
+            if _camera_frames(page) > before and mirrored_video_shows(page):
                 return
             time.sleep(0.3)
         if webrtc_button(page, "Stop").count():

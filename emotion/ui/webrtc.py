@@ -27,6 +27,10 @@ from emotion.ui.models import model_missing_note
 CAMERA = {"width": {"ideal": 480}, "height": {"ideal": 360}, "frameRate": {"ideal": 15, "max": 20}}
 """A modest camera size and rate: the server decodes and re-encodes every frame, and on a small
 CPU that costs more than the models do."""
+VIDEO_ATTRS = {"autoPlay": True, "controls": True, "style": {"width": "100%", "aspectRatio": "4 / 3", "objectFit": "contain"}}
+"""The video keeps the camera's 4:3 box from the moment Start is pressed: without it the box grows
+when the first picture arrives and the Stop button jumps down under the pointer (measured: 90-136
+px within a second of the first frames; a click in that moment missed the button)."""
 
 
 def ice_configuration() -> dict[str, Any] | None:
@@ -86,6 +90,7 @@ def live_stream(session: LiveSession, key: str, camera: bool, microphone: bool) 
         mode=WebRtcMode.SENDRECV,
         rtc_configuration=ice_configuration(),
         media_stream_constraints={"video": CAMERA if camera else False, "audio": microphone},
+        video_html_attrs=VIDEO_ATTRS,
         queued_video_frames_callback=session.on_video_frames if camera else None,
         sink_audio_track=create_audio_sink_track(session.on_audio, key=f"{key}-sound", on_ended=session.stop)
         if microphone else None,
