@@ -19,6 +19,23 @@ def with_temperature(logit_model: keras.Model, temperature: float) -> keras.Mode
     return keras.Model(inputs, probs, name=f"{logit_model.name}_calibrated")
 
 
+@keras.saving.register_keras_serializable(package="emotion")
+class ProbabilityTemperature(keras.layers.Layer):
+    """softmax(log p / T): a temperature for a model whose output is already probabilities (a
+    mean of calibrated models has no logits left to scale); T > 1 softens, T < 1 sharpens."""
+
+    def __init__(self, temperature: float = 1.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.temperature = float(temperature)
+
+    def call(self, probabilities):
+        log_p = keras.ops.log(keras.ops.maximum(probabilities, 1e-7))
+        return keras.ops.softmax(log_p / self.temperature, axis=-1)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "temperature": self.temperature}
+
+
 def averaged_logits(members: list[keras.Model]) -> keras.Model:
     """One logit model that averages `members` (same input, e.g. runs with different seeds).
 

@@ -45,10 +45,13 @@ def test_speech_evaluation_on_a_tiny_manifest(tmp_path):
     sf.write(tmp_path / "b.flac", np.concatenate([hum(1.0), speech]), 16_000)
     sf.write(tmp_path / "c.wav", hum(3.0), 16_000)  # no speech: counted, not crashed on
     (tmp_path / "clips.csv").write_text("path,emotion\na.wav,happy\nb.flac,neutral\nc.wav,sad\n")
-    result = _run("speech", "--manifest", str(tmp_path / "clips.csv"))
+    result = _run("speech", "--manifest", str(tmp_path / "clips.csv"), "--card", str(tmp_path / "card.json"))
     assert result["n"] == 3
     assert result["clips_without_speech"] == 1
     assert set(result) >= {"accuracy", "macro_f1", "per_class_recall", "confusion", "ece", "ms_per_window"}
+    # The card of the shipped model is written (its .keras loads, whatever layers of the project's own it holds).
+    card = json.loads((tmp_path / "card.json").read_text())
+    assert [f["file"] for f in card["files"]] == ["speech.keras", "speech.tflite"] and card["metrics"]["n"] == 3
 
 
 def test_not_sure_threshold_sits_where_guesses_turn_mostly_wrong():

@@ -74,3 +74,32 @@ def test_a_model_with_two_inputs_takes_each_by_its_name(tmp_path):
     assert np.allclose(model.predict(dict(reversed(batch.items()))), [[6.0, 0.0]] * 4)
     with pytest.raises(KeyError):
         model.predict({"log_mel": batch["log_mel"]})
+
+
+def test_the_speech_pair_joins_two_calibrated_models_and_takes_one_temperature_of_its_own(tmp_path):
+    """The pair's two pools, checked against numpy: "mean" is the halves' mean probability, "log"
+    the softmax of their mean calibrated logits, and either is then softened or sharpened by the
+    pair's temperature, the same after saving, reloading and TFLite export."""
+    from emotion.export import export_tflite, with_temperature
+    from emotion.train.speech_whisper import paired
+
+    rng = np.random.default_rng(0)
+    halves, logits = [], []
+    x = {"log_mel": rng.normal(size=(5, 4)).astype(np.float32), "whisper_log_mel": rng.normal(size=(5, 6)).astype(np.float32)}
+    for name, temperature in (("log_mel", 0.8), ("whisper_log_mel", 1.7)):
+        inputs = keras.Input(x[name].shape[1:], name=name)
+        dense = keras.layers.Dense(8, kernel_initializer=keras.initializers.RandomNormal(stddev=2.0, seed=len(halves)))
+        half = with_temperature(keras.Model(inputs, dense(inputs)), temperature)
+        halves.append(half)
+        logits.append(dense(x[name]).numpy() / temperature)
+    mean_p = (softmax(logits[0], 1.0) + softmax(logits[1], 1.0)) / 2
+    expected = {"mean": softmax(np.log(mean_p), 1.5), "log": softmax((logits[0] + logits[1]) / 2, 1.5)}
+    assert not np.allclose(expected["mean"], expected["log"], atol=1e-3), "the pools must differ, or this proves nothing"
+    for pool, want in expected.items():
+        model = paired(*halves, pool=pool, temperature=1.5)
+        np.testing.assert_allclose(model.predict([x["log_mel"], x["whisper_log_mel"]], verbose=0), want, rtol=1e-4, atol=1e-5)
+        model.save(tmp_path / f"{pool}.keras")
+        reloaded = keras.models.load_model(tmp_path / f"{pool}.keras")
+        np.testing.assert_allclose(reloaded.predict([x["log_mel"], x["whisper_log_mel"]], verbose=0), want, rtol=1e-4, atol=1e-5)
+        shipped = TFLiteModel(export_tflite(model, tmp_path / f"{pool}.tflite")).predict(x)
+        np.testing.assert_allclose(shipped, want, rtol=1e-3, atol=1e-5)

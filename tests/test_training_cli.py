@@ -191,7 +191,7 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     readings = stream.push(np.tile(clip, 2), 16_000)
     assert any(r.probabilities is not None and not r.warming_up for r in readings)
 
-    # The pair: a released CNN (session normalisation) and this model averaged, as the app ships them.
+    # The pair: a released CNN (session normalisation) and this model averaged and calibrated, as the app ships them.
     cnn = tmp_path / "cnn" / "speech.keras"
     _run("emotion.train.speech", *common[:4], "--epochs", "1", "--normalisation", "session", "--run-dir",
          str(tmp_path / "cnn_run"), "--out", str(cnn))
@@ -201,6 +201,8 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     record = json.loads(pair.with_suffix(".train.json").read_text())
     assert record["features"] == {"normalisation": "session", "front_end": "log_mel+whisper_log_mel"}
     assert len(record["training_commands"]) == 2 and record["whisper"]["encoder"]["sha256"] and record["int8_weights"]
+    assert record["pool"] == "mean" and 0.25 <= record["temperature"] <= 8.0  # the pair's own, fitted on validation
+    assert record["cnn"]["temperature"] and record["whisper"]["temperature"]  # each half keeps its own
     both = speech_classifier(pair.with_suffix(".tflite"))
     assert both.front_end == "log_mel+whisper_log_mel" and both.normalisation == "session"
     pair_probabilities = clip_probabilities(both.classify_clip(clip))

@@ -125,6 +125,7 @@ def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command
     training = training_record(spec.weights)
     import keras  # only card writing needs Keras itself
 
+    import emotion.export  # noqa: F401 - registers the speech pair's temperature layer
     import emotion.train.encoder  # noqa: F401 - registers the layers of models on Whisper's encoder
 
     keras_model = keras.models.load_model(spec.weights)
