@@ -6,7 +6,7 @@ keeps freed pages. Every Live stream starts a dozen threads (WebRTC transports, 
 the speech worker) and allocates a picture per frame, so each Start/Stop left the server a
 little bigger. Measured over Start/Stop cycles in Chromium (tests/test_reliability_browser.py):
 untouched, 383 MB after the first cycle, ~450 after 50 and still rising; with these settings,
-333 after the first, ~355 after 20, 360-373 after 40. (MALLOC_ARENA_MAX=2 set before the
+333 after the first, ~355 after 20, 359-373 after 40. (MALLOC_ARENA_MAX=2 set before the
 process starts measured flat, 349-369 over 50; Streamlit Community Cloud starts the process
 itself, so the app sets what it can once it runs.)
 """
