@@ -27,7 +27,6 @@ class _Runner:
     def __init__(self, path: Path, num_threads: int) -> None:
         self.interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
         self.inputs = self.interpreter.get_input_details()
-        self.input = self.inputs[0]
         self.outputs = [detail["index"] for detail in self.interpreter.get_output_details()]
         self.shapes: list[tuple[int, ...]] = []
 
@@ -64,7 +63,7 @@ class TFLiteModel:
     def __init__(self, path: Path, num_threads: int = 1, max_parallel: int | None = None) -> None:
         self._path, self._num_threads = path, num_threads
         first = _Runner(path, num_threads)
-        self.input_shape: tuple[int, ...] = tuple(int(d) for d in first.input["shape_signature"][1:])
+        self.input_shape: tuple[int, ...] = tuple(int(d) for d in first.inputs[0]["shape_signature"][1:])
         self._idle = [first]
         self._made = 1
         self.max_parallel = max(1, max_parallel or usable_cores())

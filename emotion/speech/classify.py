@@ -75,7 +75,7 @@ class SpeechClassifier:
         if self.front_end == WHISPER:
             if len(windows) == 0:
                 return np.zeros((0, len(VOICE_CLASSES)), np.float32)
-            return self._model.predict(np.stack([whisper_log_mel(fit_window(w)) for w in windows]))
+            return self._model.predict(whisper_inputs(windows))
         windows = [fit_window(w) for w in windows]
         return self.predict_decibels([decibels(w) for w in windows], stats, windows)
 
@@ -90,7 +90,7 @@ class SpeechClassifier:
             return self._model.predict(x)
         if windows is None:
             raise ValueError("a model with both front ends reads the windows as well as their log-mel")
-        return self._model.predict({"log_mel": x, "whisper_log_mel": np.stack([whisper_log_mel(fit_window(w)) for w in windows])})
+        return self._model.predict({"log_mel": x, "whisper_log_mel": whisper_inputs(windows)})
 
     def classify_clip(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S, stats: BandStats | None = None) -> list[VoiceReading]:
         """One reading per window over a 16 kHz mono clip; voiceless windows carry None. With
@@ -131,6 +131,11 @@ class SpeechClassifier:
             silent += probs is None
             out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
         return np.array(out).reshape(-1, len(VOICE_CLASSES)), silent
+
+
+def whisper_inputs(windows: list[np.ndarray] | np.ndarray) -> np.ndarray:
+    """(n, 300, 80): the input of a model on Whisper's encoder, one Whisper log-mel per window."""
+    return np.stack([whisper_log_mel(fit_window(w)) for w in windows])
 
 
 def clip_probabilities(readings: list[VoiceReading]) -> np.ndarray | None:

@@ -48,12 +48,12 @@ from emotion.export import ProbabilityTemperature, export_tflite
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.channel import CHANNEL_ODDS
+from emotion.speech.classify import whisper_inputs
 from emotion.speech.corpus import CORPUS_NAMES, load_clips
-from emotion.train.encoder import WIDTH, pooled
 from emotion.speech.features import WINDOW_SAMPLES, fit_window
-from emotion.speech.whisper_features import whisper_log_mel
 from emotion.tflite_model import TFLiteModel
 from emotion.train.checkpoints import seed_everything, ship
+from emotion.train.encoder import WIDTH, pooled
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
 from emotion.train.speech import CORPORA, corpus_weights, describe, read_corpora
 from emotion.train.whisper import MODEL_SHA256, whisper_encoder
@@ -84,7 +84,7 @@ def embed(model: TFLiteModel, windows: Iterable[np.ndarray], batch: int = 32) ->
     generator of augmented windows never sits in memory whole)."""
     out, windows = [], iter(windows)
     while chunk := list(itertools.islice(windows, batch)):
-        out.append(model.predict(np.stack([whisper_log_mel(fit_window(w)) for w in chunk])))
+        out.append(model.predict(whisper_inputs(chunk)))
     return np.concatenate(out) if out else np.zeros((0, WIDTH), np.float32)
 
 
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
         results.append((accuracy, setting, head))
         print(f"head {setting}: validation accuracy {accuracy:.3f}", flush=True)
     accuracy, setting, head = max(results, key=lambda result: result[0])
-    val_inputs = np.stack([whisper_log_mel(centred(c)) for c in val_clips])
+    val_inputs = whisper_inputs([centred(c) for c in val_clips])
     state = RunState(epochs_done=HEAD_EPOCHS, best_val_accuracy=accuracy, best_epoch=HEAD_EPOCHS,
                      seconds=time.time() - started, commands=[command])
     save_state(args.run_dir, state)
