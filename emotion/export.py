@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import zipfile
 from pathlib import Path
 
 import keras
@@ -69,9 +70,22 @@ def export_tflite(model: keras.Model, path: Path, quantize: bool = False) -> Pat
     return path
 
 
+def save_keras(model: keras.Model, out: Path) -> None:
+    """`model.save(out)`, its archive then deflated. Keras stores the weights uncompressed, and
+    weights that came from float16 (Whisper's encoder) keep 13 zero bits in every float32: the
+    speech pair's .keras went from 37.6 MB to 24 MB. keras.models.load_model reads either."""
+    model.save(out)
+    with zipfile.ZipFile(out) as stored:
+        entries = [(info, stored.read(info)) for info in stored.infolist()]
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as deflated:
+        for info, data in entries:
+            info.compress_type = zipfile.ZIP_DEFLATED
+            deflated.writestr(info, data)
+
+
 def save_release(logit_model: keras.Model, temperature: float, out: Path, quantize: bool = False) -> None:
     """models/<name>.keras (for retraining and inspection) and models/<name>.tflite (for the app)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     calibrated = with_temperature(logit_model, temperature)
-    calibrated.save(out)
+    save_keras(calibrated, out)
     export_tflite(calibrated, out.with_suffix(".tflite"), quantize)

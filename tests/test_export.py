@@ -3,6 +3,8 @@ saving, temperature and TFLite export with the same numbers."""
 
 from __future__ import annotations
 
+import zipfile
+
 import keras
 import numpy as np
 import pytest
@@ -27,6 +29,8 @@ def test_seed_ensemble_averages_logits_and_ships_as_one_tflite(tmp_path):
     np.testing.assert_allclose(ensemble.predict(x, verbose=0), np.mean(each, axis=0), rtol=1e-4, atol=1e-5)
 
     save_release(ensemble, 1.5, tmp_path / "speech.keras")
+    with zipfile.ZipFile(tmp_path / "speech.keras") as archive:  # stored deflated; Keras reads it as it is
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
     expected = softmax(np.mean(each, axis=0), 1.5)
     reloaded = keras.models.load_model(tmp_path / "speech.keras")
     np.testing.assert_allclose(reloaded.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)

@@ -44,7 +44,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from emotion.export import ProbabilityTemperature, export_tflite
+from emotion.export import ProbabilityTemperature, export_tflite, save_keras
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.channel import CHANNEL_ODDS
@@ -211,7 +211,7 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
     probs, labels = window_readings(tflite, val_clips, val.label.to_numpy())
     record["temperature"] = fit_temperature(np.log(np.maximum(probs, 1e-7)), labels)
     model = paired(cnn, whisper, pool, record["temperature"])
-    model.save(out)
+    save_keras(model, out)
     export_tflite(model, tflite, quantize=int8)
     readings = speech_classifier(tflite).score_clips(val_clips)[0]
     heard = readings.sum(axis=1) > 0  # a clip with no voice has an all-zero row: wrong, not "neutral"
