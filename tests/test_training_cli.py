@@ -170,13 +170,18 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     from emotion.speech.corpus import load_clips, read_manifest
 
     out, run = tmp_path / "models" / "speech.keras", tmp_path / "run"
-    common = (*_tiny_speech_manifests(tmp_path), "--copies", "1", "--run-dir", str(run), "--out", str(out))
+    common = (*_tiny_speech_manifests(tmp_path), "--copies", "1", "--run-dir", str(run), "--out", str(out),
+              "--stages", "block2,final")
     first = _run("emotion.train.speech_whisper", *common)
     assert "embedded 314 training and 28 validation windows" in first  # 157 clips, clean + one augmented copy
     assert len(list(run.glob("train-*.npy"))) == 1 and len(list(run.glob("val-*.npy"))) == 1
     record = json.loads(out.with_suffix(".train.json").read_text())
     assert record["features"] == {"front_end": "whisper_log_mel"} and record["encoder"]["sha256"]
-    assert len(record["head"]["grid"]) == 4 and record["head"]["hidden"] in (0, 256)
+    grid = record["head"]["grid"]  # each stage named with every head setting, validation choosing
+    assert len(grid) == 8 and {setting["stage"] for setting in grid} == {"block2", "final"}
+    assert record["head"]["hidden"] in (0, 256)
+    chosen = max(grid, key=lambda setting: setting["val_accuracy"])
+    assert record["encoder"]["stage"] == chosen["stage"] and record["head"]["l2"] == chosen["l2"]
     assert record["data"]["test speakers"] == "48 RAVDESS clips (actors 19-24) + 12 nEMO clips (IC0, SM0)"  # never read
     again = _run("emotion.train.speech_whisper", *common)  # the frozen encoder's embeddings are reused
     assert "embedded 314 training" in again and len(list(run.glob("train-*.npy"))) == 1

