@@ -27,7 +27,7 @@ class _Runner:
     def __init__(self, path: Path, num_threads: int) -> None:
         self.interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
         self.inputs = self.interpreter.get_input_details()
-        self.outputs = [detail["index"] for detail in self.interpreter.get_output_details()]
+        self.outputs = output_indices(self.interpreter)
         self.shapes: list[tuple[int, ...]] = []
 
     def run(self, batch: np.ndarray | dict[str, np.ndarray]) -> list[np.ndarray]:
@@ -43,6 +43,22 @@ class _Runner:
             self.interpreter.set_tensor(detail["index"], array)
         self.interpreter.invoke()
         return [self.interpreter.get_tensor(index).copy() for index in self.outputs]
+
+
+def output_indices(interpreter: Interpreter) -> list[int]:
+    """The tensor indices of a model's outputs in its author's order. The interpreter lists a
+    converted Keras model's outputs in another order (two outputs came back reversed); the model's
+    one signature names them output_0, output_1, ... in Keras's order. A model without such a
+    signature (e.g. the face detector's) keeps the interpreter's order."""
+    details = [detail["index"] for detail in interpreter.get_output_details()]
+    signatures = interpreter.get_signature_list()
+    if len(signatures) != 1:
+        return details
+    named = interpreter.get_signature_runner(next(iter(signatures))).get_output_details()
+    numbers = [name.removeprefix("output_") for name in named]
+    if not all(number.isdigit() for number in numbers):
+        return details
+    return [named[f"output_{k}"]["index"] for k in sorted(map(int, numbers))]
 
 
 def input_name(detail: dict) -> str:

@@ -80,6 +80,29 @@ def test_a_model_with_two_inputs_takes_each_by_its_name(tmp_path):
         model.predict({"log_mel": batch["log_mel"]})
 
 
+def test_a_model_with_two_outputs_returns_them_in_keras_order(tmp_path):
+    """A read-out that also returns what it computed on the way (e.g. a window's embedding): the
+    converter lists the outputs in another order, TFLiteModel gives them back in Keras's."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    from emotion.export import export_tflite
+
+    inputs = keras.Input((6,), name="embedding")
+    hidden = keras.layers.Dense(4, name="hidden")(inputs)
+    probabilities = keras.layers.Dense(2, activation="softmax", name="head")(hidden * hidden)
+    model = keras.Model(inputs, [probabilities, hidden])
+    batch = np.random.default_rng(0).normal(size=(3, 6)).astype(np.float32)
+    expected = model.predict(batch, verbose=0)
+    lite = TFLiteModel(export_tflite(model, tmp_path / "two_outputs.tflite"))
+    interpreter = Interpreter(model_path=str(tmp_path / "two_outputs.tflite"))
+    interpreter_order = [tuple(d["shape_signature"][1:]) for d in interpreter.get_output_details()]
+    assert interpreter_order == [(4,), (2,)]  # the converter's order is not Keras's: the test can fail
+    outputs = lite.outputs(batch)
+    assert [o.shape for o in outputs] == [(3, 2), (3, 4)]
+    assert all(np.abs(got - want).max() < 1e-5 for got, want in zip(outputs, expected))
+    assert np.allclose(lite.predict(batch), expected[0], atol=1e-5)
+
+
 def test_the_speech_pair_joins_two_calibrated_models_and_takes_one_temperature_of_its_own(tmp_path):
     """The pair's two pools, checked against numpy: "mean" is the halves' mean probability, "log"
     the softmax of their mean calibrated logits, and either is then softened or sharpened by the
