@@ -74,7 +74,7 @@ def stage_output(encoder: keras.Model, stage: str):
 
 def pooled(encoder: keras.Model, stages: tuple[str, ...] = ("final",)) -> keras.Model:
     """The encoder's hidden states at `stages`, each averaged over time: one WIDTH vector per
-    stage and window, side by side. Only the blocks up to the last stage named are kept, so a
+    stage and window, side by side. Only the blocks up to the deepest stage named are kept, so a
     read-out of block 2 runs half the encoder. (Averaging over the voiced steps only was
     measured too: worse on the validation speakers, clean and under shifts.)"""
     means = [keras.layers.GlobalAveragePooling1D(name=f"{stage}_time_mean")(stage_output(encoder, stage))
