@@ -73,6 +73,7 @@ from emotion.speech.classify import SpeechClassifier, clip_probabilities  # noqa
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS  # noqa: E402
 from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE, BandStats  # noqa: E402
+from emotion.speech.speaker import SpeakerEmbeddings  # noqa: E402
 from emotion.speech.voice_activity import voiced_chunks  # noqa: E402
 
 CLEAN = "clean"
@@ -266,15 +267,22 @@ def answers_of(probs: np.ndarray) -> np.ndarray:
 
 def speaker_session_probabilities(classifier: SpeechClassifier | AveragedModels, clips: list[np.ndarray], speakers: np.ndarray) -> np.ndarray | None:
     """(n, 8) clip probabilities, each clip read against its speaker's voice over all their
-    clips; None for a model without "session" normalisation."""
-    if classifier.normalisation != "session":
+    clips (their band statistics, their Whisper embeddings, or both: what the model reads); None
+    for a model that reads neither."""
+    session = classifier.normalisation == "session"
+    reads_speaker = getattr(classifier, "reads_speaker", False)
+    if not (session or reads_speaker):
         return None
     voice: dict[str, BandStats] = {}
+    embeddings: dict[str, SpeakerEmbeddings] = {}
     for clip, speaker in zip(clips, speakers):
-        voice.setdefault(speaker, BandStats()).merge(classifier.clip_stats(clip, voiced_chunks(clip)))
+        if session:
+            voice.setdefault(speaker, BandStats()).merge(classifier.clip_stats(clip, voiced_chunks(clip)))
+        if reads_speaker:
+            embeddings.setdefault(speaker, SpeakerEmbeddings(classifier.embedding_width)).merge(classifier.clip_speaker(clip))
     out = []
     for clip, speaker in zip(clips, speakers):
-        probs = clip_probabilities(classifier.classify_clip(clip, stats=voice[speaker]))
+        probs = clip_probabilities(classifier.classify_clip(clip, stats=voice.get(speaker), speaker=embeddings.get(speaker)))
         out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
     return np.array(out).reshape(-1, len(VOICE_CLASSES))
 

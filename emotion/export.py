@@ -12,12 +12,15 @@ import tensorflow as tf
 
 
 def with_temperature(logit_model: keras.Model, temperature: float) -> keras.Model:
-    """Wrap a logit model so it returns softmax(logits / T): calibrated probabilities."""
-    inputs = keras.Input(logit_model.input_shape[1:], name=logit_model.input.name)
-    logits = logit_model(inputs, training=False)
+    """Wrap a logit model so it returns softmax(logits / T): calibrated probabilities. A model with
+    several outputs has its logits first; the others pass through as they are."""
+    inputs = [keras.Input(tensor.shape[1:], name=tensor.name) for tensor in logit_model.inputs]
+    outputs = logit_model(inputs if len(inputs) > 1 else inputs[0], training=False)
+    logits, others = (outputs[0], list(outputs[1:])) if isinstance(outputs, (list, tuple)) else (outputs, [])
     scaled = keras.layers.Rescaling(1.0 / temperature, name="temperature")(logits)
     probs = keras.layers.Softmax(name="probabilities")(scaled)
-    return keras.Model(inputs, probs, name=f"{logit_model.name}_calibrated")
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], [probs, *others] if others else probs,
+                       name=f"{logit_model.name}_calibrated")
 
 
 @keras.saving.register_keras_serializable(package="emotion")

@@ -80,6 +80,8 @@ class TFLiteModel:
         self._path, self._num_threads = path, num_threads
         first = _Runner(path, num_threads)
         self.input_shape: tuple[int, ...] = tuple(int(d) for d in first.inputs[0]["shape_signature"][1:])
+        self.input_shapes: dict[str, tuple[int, ...]] = {
+            input_name(d): tuple(int(n) for n in d["shape_signature"][1:]) for d in first.inputs}
         self._idle = [first]
         self._made = 1
         self.max_parallel = max(1, max_parallel or usable_cores())

@@ -351,3 +351,25 @@ def test_a_session_stream_warms_up_then_reads_against_the_voice_so_far(tmp_path,
     assert stream._session.seconds == pytest.approx(voiced_chunks(clip).sum() * 512 / SAMPLE_RATE, rel=0.1)
     assert stream._session.seconds > WARM_UP_S
     assert all(r.probabilities.sum() == pytest.approx(1.0, abs=1e-4) for r in readings)
+
+
+def test_speaker_embeddings_read_a_window_against_the_others_and_merge_clips():
+    """The speaker inputs of a window read against the clip's other windows are those of the
+    others alone (the model adds the window back), and a speaker made of two clips is the one made
+    of their windows together."""
+    from emotion.speech.speaker import SPEAKER_INPUTS, SpeakerEmbeddings
+
+    rng = np.random.default_rng(0)
+    embeddings = rng.normal(3.0, 2.0, size=(5, 384))
+    speaker = SpeakerEmbeddings.of(embeddings)
+    left_out = speaker.model_inputs(5, leave_out=embeddings)
+    for k in range(5):
+        others = SpeakerEmbeddings.of(np.delete(embeddings, k, axis=0)).model_inputs(1)
+        for name in SPEAKER_INPUTS:
+            np.testing.assert_allclose(left_out[name][k], others[name][0], rtol=1e-5, atol=1e-4)
+    assert left_out["speaker_count"].tolist() == [[4.0]] * 5
+    merged = SpeakerEmbeddings.of(embeddings[:2])
+    merged.merge(SpeakerEmbeddings.of(embeddings[2:]))
+    for name in SPEAKER_INPUTS:
+        np.testing.assert_allclose(merged.model_inputs(1)[name], speaker.model_inputs(1)[name], rtol=1e-6)
+    assert SpeakerEmbeddings(384).model_inputs(2)["speaker_sum"].shape == (2, 384)

@@ -217,3 +217,44 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     again = subprocess.run([sys.executable, "-m", "emotion.train.speech_whisper", *common, "--pair-with", str(pair),
                             "--pair-out", str(tmp_path / "twice.keras")], cwd=REPO, capture_output=True, text=True)
     assert again.returncode != 0 and "already a pair" in again.stderr  # a pair is not paired again
+
+    # Read against the speaker: the model takes the speaker's embedding sums and returns each window's embedding.
+    speaker_out = tmp_path / "speaker" / "speech.keras"
+    speaker_pair = tmp_path / "speaker_pair" / "speech.keras"
+    _run("emotion.train.speech_whisper", *common[:-4], "--out", str(speaker_out), "--stages", "block2,final",
+         "--speaker-k0", "4", "--pair-with", str(cnn), "--pair-out", str(speaker_pair))
+    record = json.loads(speaker_out.with_suffix(".train.json").read_text())
+    assert record["speaker"]["k0"] == 4 and len(list(run.glob("train-*.npy"))) == 1  # the same embeddings
+    assert json.loads(speaker_pair.with_suffix(".train.json").read_text())["whisper"]["speaker"]["k0"] == 4
+    _reads_against_the_speaker(speech_classifier(speaker_out.with_suffix(".tflite")), clip)
+    _reads_against_the_speaker(speech_classifier(speaker_pair.with_suffix(".tflite")), clip)
+
+
+def _reads_against_the_speaker(classifier, clip) -> None:
+    """An upload's windows are each read against the clip's other windows; a stream's against the
+    windows before it, counting each voiced window once and warming up over the first seconds."""
+    import numpy as np
+
+    from emotion.speech.classify import WARM_UP_S, SpeechStream
+    from emotion.speech.speaker import SpeakerEmbeddings
+    from emotion.speech.voice_activity import voiced_chunks
+
+    assert classifier.reads_speaker and classifier.embedding_width == 384
+    sound = np.concatenate([clip, clip[::-1]])  # two different 3 s windows at least
+    readings = [r for r in classifier.classify_clip(sound, hop_s=1.0) if r.probabilities is not None]
+    assert len(readings) >= 2 and all(abs(float(r.probabilities.sum()) - 1.0) < 1e-4 for r in readings)
+    windows = [sound[round(r.start_s * 16_000) : round(r.end_s * 16_000)] for r in readings]
+    embeddings = classifier.read_windows(windows, speaker=SpeakerEmbeddings(384))[1]
+    voice = classifier.clip_stats(sound, voiced_chunks(sound)) if classifier.normalisation == "session" else None
+    for k, reading in enumerate(readings):  # the leave-one-out sums equal those of the other windows
+        others = SpeakerEmbeddings.of(np.delete(embeddings, k, axis=0))
+        alone = classifier.predict_windows([windows[k]], voice, others)[0]
+        np.testing.assert_allclose(reading.probabilities, alone, atol=1e-4)
+    assert not np.allclose(classifier.predict_windows(windows[:1], speaker=SpeakerEmbeddings(384))[0],
+                           readings[0].probabilities, atol=1e-3)  # the other windows change the reading
+    stream = SpeechStream(classifier)
+    heard = [r for r in stream.push(np.tile(clip, 4), 16_000) if r.probabilities is not None]
+    assert heard[0].warming_up and not heard[-1].warming_up
+    warming = sum(r.warming_up for r in heard)  # until 4 s of windows (a pair: and 4 s of voiced frames) came before
+    assert warming == int(WARM_UP_S / 0.5) if classifier.normalisation != "session" else warming >= int(WARM_UP_S / 0.5)
+    assert stream._speaker.count == len(heard)

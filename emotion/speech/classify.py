@@ -8,7 +8,9 @@ per stream or clip).
 
 A model trained with "session" normalisation reads each window against the speaker's voice:
 a clip's own voiced sound for a whole clip, and in a stream the voiced sound heard so far, so
-the first WARM_UP_S seconds of voice are marked as warming up.
+the first WARM_UP_S seconds of voice are marked as warming up. A model that reads the speaker's
+Whisper embeddings (emotion.speech.speaker) does the same with its embeddings: an upload's window
+against the clip's other voiced windows, a stream's against the voiced windows read so far.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import soxr
 from emotion.labels import VOICE_CLASSES
 from emotion.speech.features import (HOP_LENGTH, SAMPLE_RATE, WINDOW_SAMPLES, BandStats, Normalisation,
                                      decibels, features, fit_window, window_starts)
+from emotion.speech.speaker import SPEAKER_INPUTS, SpeakerEmbeddings
 from emotion.speech.voice_activity import CHUNK, VoiceDetector, is_speech, voiced_chunks, voiced_frames
 from emotion.speech.whisper_features import whisper_log_mel
 from emotion.tflite_model import TFLiteModel
@@ -66,49 +69,95 @@ class SpeechClassifier:
         self.normalisation: Normalisation = "window" if front_end == WHISPER else normalisation
         self.front_end = front_end
 
-    def predict_windows(self, windows: list[np.ndarray] | np.ndarray, stats: BandStats | None = None) -> np.ndarray:
-        """Probabilities per window; `stats`: the speaker's voice, for "session" normalisation
-        (without them each window is read against its own sound). MAX_BATCH windows at a time."""
-        if len(windows) > MAX_BATCH:
-            return np.concatenate([self.predict_windows(windows[i : i + MAX_BATCH], stats)
-                                   for i in range(0, len(windows), MAX_BATCH)])
-        if self.front_end == WHISPER:
-            if len(windows) == 0:
-                return np.zeros((0, len(VOICE_CLASSES)), np.float32)
-            return self._model.predict(whisper_inputs(windows))
+    @property
+    def reads_speaker(self) -> bool:
+        """Whether the model reads each window against its speaker's Whisper embeddings
+        (emotion.speech.speaker); such a model returns each window's embedding too."""
+        return set(SPEAKER_INPUTS) <= set(self._model.input_shapes)
+
+    def predict_windows(self, windows: list[np.ndarray] | np.ndarray, stats: BandStats | None = None,
+                        speaker: SpeakerEmbeddings | None = None) -> np.ndarray:
+        """Probabilities per window (`read_windows` without the embeddings)."""
+        return self.read_windows(windows, stats, speaker)[0]
+
+    def read_windows(self, windows: list[np.ndarray] | np.ndarray, stats: BandStats | None = None,
+                     speaker: SpeakerEmbeddings | None = None,
+                     mel_dbs: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Probabilities per window and, for a model that `reads_speaker`, each window's embedding
+        (else None). `stats`: the speaker's voice, for "session" normalisation (without them each
+        window is read against its own sound); `speaker`: their embeddings so far (without them the
+        windows are one voice, each read against the others: a first pass embeds them all);
+        `mel_dbs`: the windows' log-mel (`features.decibels`) where already computed."""
         windows = [fit_window(w) for w in windows]
-        return self.predict_decibels([decibels(w) for w in windows], stats, windows)
+        if not windows:
+            return np.zeros((0, len(VOICE_CLASSES)), np.float32), None
+        if self.front_end != WHISPER and mel_dbs is None:
+            mel_dbs = [decibels(w) for w in windows]
+        if not self.reads_speaker:
+            return self._run(windows, mel_dbs, stats, None)[0], None
+        if speaker is None and len(windows) == 1:  # no other window to read it against
+            speaker = SpeakerEmbeddings(self.embedding_width)
+        if speaker is not None:
+            return self._run(windows, mel_dbs, stats, speaker.model_inputs(len(windows)))
+        alone = SpeakerEmbeddings(self.embedding_width).model_inputs(len(windows))
+        embeddings = self._run(windows, mel_dbs, stats, alone)[1]
+        others = SpeakerEmbeddings.of(embeddings).model_inputs(len(windows), leave_out=embeddings)
+        return self._run(windows, mel_dbs, stats, others)[0], embeddings
 
-    def predict_decibels(self, mel_dbs: list[np.ndarray], stats: BandStats | None = None,
-                         windows: list[np.ndarray] | None = None) -> np.ndarray:
-        """`predict_windows` for windows whose log-mel (`features.decibels`) is already computed
-        (a model with both front ends needs the `windows` too)."""
-        if len(mel_dbs) == 0:
-            return np.zeros((0, len(VOICE_CLASSES)), np.float32)
-        x = np.stack([features(mel_db, self.normalisation, stats) for mel_db in mel_dbs])
-        if self.front_end != PAIR:
-            return self._model.predict(x)
-        if windows is None:
-            raise ValueError("a model with both front ends reads the windows as well as their log-mel")
-        return self._model.predict({"log_mel": x, "whisper_log_mel": whisper_inputs(windows)})
+    @property
+    def embedding_width(self) -> int:
+        """How many numbers a window's embedding has (a model that `reads_speaker`)."""
+        return self._model.input_shapes[SPEAKER_INPUTS[1]][0]
 
-    def classify_clip(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S, stats: BandStats | None = None) -> list[VoiceReading]:
+    def _run(self, windows: list[np.ndarray], mel_dbs: list[np.ndarray] | None, stats: BandStats | None,
+             speaker_inputs: dict[str, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """The model's probabilities (and embeddings, for a model that reads the speaker),
+        MAX_BATCH windows per call."""
+        outputs = []
+        for first in range(0, len(windows), MAX_BATCH):
+            part = slice(first, first + MAX_BATCH)
+            inputs = {}
+            if self.front_end != WHISPER:
+                inputs["log_mel"] = np.stack([features(mel_db, self.normalisation, stats) for mel_db in mel_dbs[part]])
+            if self.front_end != "log_mel":
+                inputs["whisper_log_mel"] = whisper_inputs(windows[part])
+            inputs |= {name: values[part] for name, values in (speaker_inputs or {}).items()}
+            outputs.append(self._model.outputs(inputs if len(inputs) > 1 else next(iter(inputs.values()))))
+        probabilities = np.concatenate([output[0] for output in outputs])
+        return probabilities, np.concatenate([output[1] for output in outputs]) if speaker_inputs else None
+
+    def _speaking_windows(self, audio: np.ndarray, hop_s: float) -> tuple[list[int], list[int], list[np.ndarray], np.ndarray]:
+        """A clip's window starts, which of them hold speech, those windows, and the detector's
+        decisions (one detector over the whole clip, as over a stream)."""
+        starts = window_starts(len(audio), int(hop_s * SAMPLE_RATE))
+        voiced = voiced_chunks(audio)
+        speaking = [i for i, s in enumerate(starts) if is_speech(voiced[s // CHUNK : (s + WINDOW_SAMPLES) // CHUNK])]
+        return starts, speaking, [fit_window(audio[starts[i] : starts[i] + WINDOW_SAMPLES]) for i in speaking], voiced
+
+    def classify_clip(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S, stats: BandStats | None = None,
+                      speaker: SpeakerEmbeddings | None = None) -> list[VoiceReading]:
         """One reading per window over a 16 kHz mono clip; voiceless windows carry None. With
         "session" normalisation each window is read against the clip's voice, or against
-        `stats` where given (the speaker's over more than this clip)."""
+        `stats` where given (the speaker's over more than this clip); a model that reads the
+        speaker reads each window against the clip's other voiced windows, or `speaker`."""
         audio = clean(audio)
-        starts = window_starts(len(audio), int(hop_s * SAMPLE_RATE))
-        windows = [fit_window(audio[s : s + WINDOW_SAMPLES]) for s in starts]
-        voiced = voiced_chunks(audio)  # one detector over the whole clip, as over a stream
-        speaking = [i for i, s in enumerate(starts) if is_speech(voiced[s // CHUNK : (s + WINDOW_SAMPLES) // CHUNK])]
+        starts, speaking, windows, voiced = self._speaking_windows(audio, hop_s)
         if self.normalisation == "session" and speaking and stats is None:
             stats = self.clip_stats(audio, voiced)
-        probs = self.predict_windows([windows[i] for i in speaking], stats)
-        by_window = dict(zip(speaking, probs))
+        by_window = dict(zip(speaking, self.predict_windows(windows, stats, speaker)))
         return [
             VoiceReading(s / SAMPLE_RATE, min(len(audio), s + WINDOW_SAMPLES) / SAMPLE_RATE, by_window.get(i))
             for i, s in enumerate(starts)
         ]
+
+    def clip_speaker(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S) -> SpeakerEmbeddings:
+        """The embeddings of a clip's voiced windows (a model that reads the speaker): one of the
+        clips a speaker's statistics are made of."""
+        speaker = SpeakerEmbeddings(self.embedding_width)
+        windows = self._speaking_windows(clean(audio), hop_s)[2]
+        if windows:  # each window's embedding is its own, whatever the speaker inputs say
+            speaker.add(self.read_windows(windows, speaker=speaker)[1])
+        return speaker
 
     @staticmethod
     def clip_stats(audio: np.ndarray, voiced: np.ndarray) -> BandStats:
@@ -184,6 +233,7 @@ class SpeechStream:
         self._resampler: soxr.ResampleStream | None = None
         self._input_rate = 0
         self._session = BandStats()  # the voice heard so far ("session" normalisation)
+        self._speaker = SpeakerEmbeddings(classifier.embedding_width) if classifier.reads_speaker else None
         self._unheard = 0  # samples not yet in the session statistics, up to a window
 
     def push(self, chunk: np.ndarray, sample_rate: int, channels: int = 1, latest_only: bool = False) -> list[VoiceReading]:
@@ -238,12 +288,20 @@ class SpeechStream:
         voiced = self._voiced[len(self._voiced) - chunks :] if chunks else self._voiced[:0]
         if not is_speech(voiced):
             return VoiceReading(start_s, end_s, None)
-        if self.classifier.normalisation != "session":
+        session = self.classifier.normalisation == "session"
+        if not session and self._speaker is None:
             return VoiceReading(start_s, end_s, self.classifier.predict_windows([window])[0])
-        mel_db = decibels(fit_window(window))
-        self._hear(mel_db, voiced, len(window))
-        return VoiceReading(start_s, end_s, self.classifier.predict_decibels([mel_db], self._session, [window])[0],
-                            warming_up=self._session.seconds < WARM_UP_S)
+        mel_db = decibels(fit_window(window)) if self.classifier.front_end != WHISPER else None
+        if session:
+            self._hear(mel_db, voiced, len(window))
+        heard_s = [self._session.seconds] if session else []  # voice the reading is set against
+        if self._speaker is not None:
+            heard_s.append(self._speaker.count * self.hop_samples / SAMPLE_RATE)
+        probabilities, embeddings = self.classifier.read_windows([window], self._session, self._speaker,
+                                                                 None if mel_db is None else [mel_db])
+        if self._speaker is not None:
+            self._speaker.add(embeddings)
+        return VoiceReading(start_s, end_s, probabilities[0], warming_up=min(heard_s) < WARM_UP_S)
 
     def _hear(self, mel_db: np.ndarray, voiced: np.ndarray, n_samples: int) -> None:
         """Add the voiced frames of the window's log-mel that are not in the session statistics

@@ -96,7 +96,7 @@ def release(run_dirs: list[Path], x_val: np.ndarray, y_val: np.ndarray, out: Pat
     ship(best, run_dirs, x_val, y_val, out, command, planned_epochs, extra)
 
 
-def ship(logit_model: keras.Model, run_dirs: list[Path], x_val: np.ndarray, y_val: np.ndarray, out: Path,
+def ship(logit_model: keras.Model, run_dirs: list[Path], x_val: np.ndarray | dict[str, np.ndarray], y_val: np.ndarray, out: Path,
          command: str, planned_epochs: int, extra: dict | None = None, quantize: bool = False) -> None:
     """Calibrate on validation data and write what ships (.keras, .tflite), with its training record.
 
@@ -107,6 +107,8 @@ def ship(logit_model: keras.Model, run_dirs: list[Path], x_val: np.ndarray, y_va
     from emotion.export import save_release
 
     logits = logit_model.predict(x_val, batch_size=256, verbose=0)
+    if isinstance(logits, list):  # a model with several outputs has its logits first
+        logits = logits[0]
     temperature = fit_temperature(logits, y_val)
     save_release(logit_model, temperature, out, quantize)
     states = [load_state(run_dir) for run_dir in run_dirs]

@@ -1,6 +1,6 @@
 """Train the voice's emotion head on Whisper tiny.en's pre-trained encoder (RAVDESS + nEMO).
 
-    python -m emotion.train.speech_whisper [--copies 8] [--stages final] [--run-dir DIR] [--out DIR/speech.keras]
+    python -m emotion.train.speech_whisper [--copies 8] [--stages final] [--speaker-k0 0] [--run-dir DIR] [--out DIR/speech.keras]
     python -m emotion.train.speech_whisper --pair-with models/speech.keras --int8   # the shipped pair
 
 Why: the project's own speech networks learn from 21 speakers, and every one of them read
@@ -22,6 +22,12 @@ the same) is chosen, fused with the encoder up to its stage into one model (Whis
 logits out), calibrated on validation and released like every speech model. Speakers never
 cross splits (emotion.speech.corpus); the test split is never read.
 
+`--speaker-k0 K0` reads each window against its speaker (emotion.train.speaker): every training
+row is standardised by the statistics of a random number of its speaker's windows (1-200, itself
+included) shrunk toward the training set's by K0 windows, and the released model does the same
+in its graph with the speaker's embedding sums as inputs (emotion.speech.speaker): the clip's
+other windows for an upload, the windows heard so far on Live.
+
 `--pair-with CNN.keras` then releases, as `--pair-out` (models/speech.keras), one model that
 averages the probabilities of that released CNN model and the new one: on the validation
 speakers the pair read 66.5% of clips against the CNN's 59.0% and the Whisper model's 63.8%,
@@ -41,6 +47,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -53,10 +60,12 @@ from emotion.speech.channel import CHANNEL_ODDS
 from emotion.speech.classify import whisper_inputs
 from emotion.speech.corpus import CORPUS_NAMES, load_clips
 from emotion.speech.features import WINDOW_SAMPLES, fit_window
+from emotion.speech.speaker import SPEAKER_INPUTS
 from emotion.tflite_model import TFLiteModel
 from emotion.train.checkpoints import seed_everything, ship
 from emotion.train.encoder import STAGES, WIDTH, pooled
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
+from emotion.train.speaker import MAX_WINDOWS, SpeakerStandardise, others_drawn, speaker_inputs, standardised
 from emotion.train.speech import CORPORA, corpus_weights, describe, read_corpora
 from emotion.train.whisper import MODEL_SHA256, whisper_encoder
 
@@ -138,6 +147,30 @@ def balanced_weights(table: pd.DataFrame) -> np.ndarray:
     return weights / weights.mean()
 
 
+class StageReading(NamedTuple):
+    """What heads of one stage learn and are chosen on, and how the released model reads a window."""
+
+    train_x: np.ndarray
+    val_x: np.ndarray
+    layer: SpeakerStandardise | None  # None: the embedding as it is
+    val_speaker: dict[str, np.ndarray]  # the validation windows' speaker inputs ({} without)
+
+
+def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, train_speakers: np.ndarray,
+                    val_speakers: np.ndarray) -> StageReading:
+    """The embeddings as the heads read them: as they are, or with --speaker-k0 each row against
+    its speaker's statistics from a random number of their windows (the same draw for every stage)."""
+    if not args.speaker_k0:
+        return StageReading(train_x, val_x, None, {})
+    centre = train_x.mean(axis=0)
+    layer = SpeakerStandardise(args.speaker_k0, centre, train_x.var(axis=0), name="speaker_standardise")
+    rng = np.random.default_rng((args.seed, 1))
+    train_others, val_others = (others_drawn(x - centre, speakers, rng) for x, speakers in
+                                ((train_x, train_speakers), (val_x, val_speakers)))
+    return StageReading(standardised(layer, train_x, train_others), standardised(layer, val_x, val_others), layer,
+                        dict(zip(SPEAKER_INPUTS, val_others)))
+
+
 def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed: int) -> tuple[keras.Model, float]:
     """Train one head; returns it and its corpus-weighted validation accuracy."""
     seed_everything(seed)
@@ -149,10 +182,17 @@ def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed
     return head, float(np.sum(right * val_w) / np.sum(val_w))
 
 
-def fused(head: keras.Model, stage: str) -> keras.Model:
-    """Whisper log-mel (n, 300, 80) -> logits: the encoder up to `stage`, time-averaged, then the head."""
+def fused(head: keras.Model, stage: str, speaker: SpeakerStandardise | None = None) -> keras.Model:
+    """Whisper log-mel (n, 300, 80) -> logits: the encoder up to `stage`, time-averaged, then the
+    head. With `speaker` the embedding is first read against the speaker's other windows (inputs
+    SPEAKER_INPUTS), and the model returns the window's embedding (centred on the training set's
+    mean) after its logits: what the speaker inputs of later windows add up."""
     embedding = pooled(whisper_encoder(), (stage,))
-    return keras.Model(embedding.input, head(embedding.output), name="whisper_speech")
+    if speaker is None:
+        return keras.Model(embedding.input, head(embedding.output), name="whisper_speech")
+    others = speaker_inputs(WIDTH)
+    standardised, centred = speaker(embedding.output, *others)
+    return keras.Model([embedding.input, *others], [head(standardised), centred], name="whisper_speech")
 
 
 POOLS = ("mean", "log")
@@ -166,17 +206,25 @@ def paired(cnn: keras.Model, whisper: keras.Model, pool: str = "mean", temperatu
     one `temperature` of its own: each half is calibrated alone, and their mean is not (measured:
     the mean is under-confident). Measured on the validation speakers, the two err on different
     clips: the CNN holds up better in noise, the Whisper read-out on speakers and languages it
-    never heard."""
-    inputs = [keras.Input(cnn.input_shape[1:], name="log_mel"), keras.Input(whisper.input_shape[1:], name="whisper_log_mel")]
+    never heard. A Whisper model that reads the speaker keeps its inputs and embedding output."""
+    speaker = [keras.Input(tensor.shape[1:], name=tensor.name) for tensor in whisper.inputs[1:]]  # SPEAKER_INPUTS
+    if speaker and pool != "mean":
+        raise ValueError("a Whisper model that reads the speaker pairs by the mean of probabilities only")
+    inputs = [keras.Input(cnn.input_shape[1:], name="log_mel"), keras.Input(whisper.inputs[0].shape[1:], name="whisper_log_mel")]
     halves = (cnn, whisper)
-    if pool == "mean":
+    embedding = []
+    if speaker:
+        whisper_probabilities, embedding = whisper([inputs[1], *speaker])
+        probabilities = keras.layers.Average(name="mean_probabilities")([cnn(inputs[0]), whisper_probabilities])
+        embedding = [embedding]
+    elif pool == "mean":
         probabilities = keras.layers.Average(name="mean_probabilities")([half(x) for half, x in zip(halves, inputs)])
     else:  # each half's logits after its own temperature, i.e. before its softmax
         logits = [keras.Model(half.input, half.get_layer("temperature").output, name=f"{half.name}_logits")(x)
                   for half, x in zip(halves, inputs)]
         probabilities = keras.layers.Softmax(name="pooled")(keras.layers.Average(name="mean_logits")(logits))
     calibrated = ProbabilityTemperature(temperature, name="pair_temperature")(probabilities)
-    return keras.Model(inputs, calibrated, name="speech_pair")
+    return keras.Model(inputs + speaker, [calibrated, *embedding] if speaker else calibrated, name="speech_pair")
 
 
 def window_readings(tflite: Path, clips: list[np.ndarray], labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -212,7 +260,7 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
               "cnn": {key: cnn_record[key] for key in ("release_command", "temperature", "val_accuracy")},
               "features": {**cnn_record.get("features", {}), "front_end": PAIR},
               "whisper": {key: whisper_record[key] for key in ("release_command", "temperature", "val_accuracy", "encoder",
-                                                               "head", "augmentation")}}
+                                                               "head", "augmentation", "speaker") if key in whisper_record}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tflite = out.with_suffix(".tflite")
     out.with_suffix(".train.json").write_text(json.dumps(record, indent=1) + "\n")  # says how to read the model
@@ -252,6 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stages", type=stage_list, default=("final",),
                         help=f"where heads read the encoder, validation choosing: any of {','.join(STAGES)}"
                              " (default: final, the encoder's output)")
+    parser.add_argument("--speaker-k0", type=float, default=0.0, metavar="K0",
+                        help="read each window against its speaker's embeddings so far, shrunk toward the training"
+                             " set's by K0 windows (emotion.speech.speaker; default 0: the window alone)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_CACHE / "speech-whisper")
     parser.add_argument("--int8", action="store_true",
@@ -287,14 +338,16 @@ def main(argv: list[str] | None = None) -> None:
     train_y, train_w = np.tile(train.label.to_numpy(), copies), np.tile(balanced_weights(train), copies)
     val_y, val_w = val.label.to_numpy(), corpus_weights(val)
     print(f"embedded {len(train_x)} training and {len(val_x)} validation windows ({time.time() - started:.0f} s)", flush=True)
+    read = {stage: read_as_trained(args, stage, at_stage(train_x, args.stages, stage), at_stage(val_x, args.stages, stage),
+                                   np.tile(train.speaker.to_numpy(), copies), val.speaker.to_numpy())
+            for stage in args.stages}
     results = []
     for stage, setting in itertools.product(args.stages, HEAD_GRID):
-        head, accuracy = fit_head(setting, at_stage(train_x, args.stages, stage), train_y, train_w,
-                                  at_stage(val_x, args.stages, stage), val_y, val_w, args.seed)
+        head, accuracy = fit_head(setting, read[stage].train_x, train_y, train_w, read[stage].val_x, val_y, val_w, args.seed)
         results.append((accuracy, stage, setting, head))
         print(f"{stage}, head {setting}: validation accuracy {accuracy:.3f}", flush=True)
     accuracy, stage, setting, head = max(results, key=lambda result: result[0])
-    val_inputs = whisper_inputs([centred(c) for c in val_clips])
+    val_inputs = {"whisper_log_mel": whisper_inputs([centred(c) for c in val_clips]), **read[stage].val_speaker}
     state = RunState(epochs_done=HEAD_EPOCHS, best_val_accuracy=accuracy, best_epoch=HEAD_EPOCHS,
                      seconds=time.time() - started, commands=[command])
     save_state(args.run_dir, state)
@@ -307,8 +360,12 @@ def main(argv: list[str] | None = None) -> None:
               "head": {**setting, "epochs": HEAD_EPOCHS, "grid": [
                   {"stage": st, **s, "val_accuracy": round(a, 4)} for a, st, s, _ in results]},
               "augmentation": {"copies": args.copies, "part_windows": args.part_windows, "channel": args.channel}}
-    ship(fused(head, stage), [args.run_dir], val_inputs, val_y, out, command, HEAD_EPOCHS, recipe | {"int8_weights": args.int8},
-         quantize=args.int8)
+    if args.speaker_k0:
+        recipe["speaker"] = {"k0": args.speaker_k0, "windows_drawn": f"1-{MAX_WINDOWS}, log-uniform",
+                             "reads": "each window against its speaker's other windows' embeddings (emotion.speech.speaker)"}
+    fused_model = fused(head, stage, read[stage].layer)
+    ship(fused_model, [args.run_dir], val_inputs if args.speaker_k0 else val_inputs["whisper_log_mel"], val_y, out, command,
+         HEAD_EPOCHS, recipe | {"int8_weights": args.int8}, quantize=args.int8)
     if args.pair_with:
         release_pair(args.pair_with, out, args.pair_out, command, val, val_clips, args.int8, args.pair_pool)
 
