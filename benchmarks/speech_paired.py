@@ -15,7 +15,9 @@ group's reading of a clip is the share of its models that read it and got it rig
 single networks is compared as single networks (the mean of its models), and two runs that swap
 validation halves read every clip once, each with the network that never heard its speaker.
 `--reading session` reads each clip against its speaker's voice over all their clips (Live, in a
-long session) instead of the clip's own (an upload). `--average-candidate` reads the candidate's
+long session) instead of the clip's own (an upload); `--reading stream` reads each speaker's clips
+as Live does, one stream through the app's SpeechStream in a seeded random order, a clip's reading
+the mean of those whose window is centred in it. `--average-candidate` reads the candidate's
 models as one model whose probabilities are their mean (e.g. the CNN ensemble beside the
 Whisper-encoder model), as uploads. Validation only: the test split chooses nothing.
 """
@@ -33,7 +35,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 from speech_robustness import (AveragedModels, answers_of, evaluation_sets, model_facts,  # noqa: E402
-                               speaker_session_probabilities)
+                               speaker_session_probabilities, speaker_stream_probabilities)
 
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.metrics import paired_bootstrap  # noqa: E402
@@ -59,12 +61,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidate", type=Path, nargs="+", required=True)
     parser.add_argument("--baseline", type=Path, nargs="+", required=True)
-    parser.add_argument("--reading", choices=("uploads", "session"), default="uploads")
+    parser.add_argument("--reading", choices=("uploads", "session", "stream"), default="uploads")
     parser.add_argument("--average-candidate", action="store_true",
                         help="read the candidate's models as one, their probabilities averaged (uploads reading)")
     parser.add_argument("--data-dir")
     args = parser.parse_args()
-    if args.average_candidate and args.reading == "session":
+    if args.average_candidate and args.reading != "uploads":
         parser.error("--average-candidate reads clips as uploads only")
     table, sets, _ = evaluation_sets(data_dir(args.data_dir), "val", quick=False)
     clips, labels, speakers = load_clips(list(table.file)), table.label.to_numpy(), table.speaker.to_numpy()
@@ -77,8 +79,9 @@ def main() -> None:
         args.candidate = [candidate]
     for name, paths in readers.items():
         classifier = speech_classifier(paths[0]) if len(paths) == 1 else AveragedModels([speech_classifier(p) for p in paths])
-        probs = (speaker_session_probabilities(classifier, clips, speakers) if args.reading == "session"
-                 else classifier.score_clips(clips)[0])
+        probs = {"session": lambda: speaker_session_probabilities(classifier, clips, speakers),
+                 "stream": lambda: speaker_stream_probabilities(classifier, clips, speakers),
+                 "uploads": lambda: classifier.score_clips(clips)[0]}[args.reading]()
         heard = set().union(*(heard_validation_speakers(path) for path in paths))
         right[name] = np.where(np.isin(speakers, list(heard)), np.nan, (answers_of(probs) == labels).astype(float))
         models[name] = {**({"averaged": [model_facts(p) for p in paths]} if len(paths) > 1 else model_facts(paths[0])),

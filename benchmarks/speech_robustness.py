@@ -69,7 +69,7 @@ from emotion.labels import AROUSED_VOICES, VOICE_CLASSES  # noqa: E402
 from emotion.metrics import confusion_matrix, recall_and_f1  # noqa: E402
 from emotion.media import decode_audio  # noqa: E402
 from emotion.registry import SPEECH, not_sure_below, speech_classifier, speech_front_end, speech_normalisation  # noqa: E402
-from emotion.speech.classify import SpeechClassifier, clip_probabilities  # noqa: E402
+from emotion.speech.classify import SpeechClassifier, SpeechStream, clip_probabilities  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS  # noqa: E402
 from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE, BandStats  # noqa: E402
@@ -285,6 +285,29 @@ def speaker_session_probabilities(classifier: SpeechClassifier | AveragedModels,
         probs = clip_probabilities(classifier.classify_clip(clip, stats=voice.get(speaker), speaker=embeddings.get(speaker)))
         out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
     return np.array(out).reshape(-1, len(VOICE_CLASSES))
+
+
+def speaker_stream_probabilities(classifier: SpeechClassifier, clips: list[np.ndarray], speakers: np.ndarray,
+                                 seed: int = 0) -> np.ndarray:
+    """(n, 8) clip probabilities as Live reads them: each speaker's clips, in a seeded random order,
+    one stream through the app's SpeechStream (readings every 0.5 s, each against the voice heard
+    so far, the first seconds warming up); a clip's probabilities are the mean of the readings
+    whose window is centred in it (an all-zero row where none is)."""
+    out = np.zeros((len(clips), len(VOICE_CLASSES)), np.float32)
+    for speaker in dict.fromkeys(speakers):
+        order = np.random.default_rng(seed).permutation(np.flatnonzero(speakers == speaker))
+        ends = np.cumsum([len(clips[i]) for i in order])
+        stream = SpeechStream(classifier)
+        readings = stream.push(np.concatenate([clips[i] for i in order]), SAMPLE_RATE)
+        heard: dict[int, list[np.ndarray]] = {}
+        for reading in readings:
+            if reading.probabilities is not None:
+                centre = (reading.start_s + reading.end_s) / 2 * SAMPLE_RATE
+                heard.setdefault(int(order[min(np.searchsorted(ends, centre, side="right"), len(order) - 1)]),
+                                 []).append(reading.probabilities)
+        for clip, probabilities in heard.items():
+            out[clip] = np.mean(probabilities, axis=0)
+    return out
 
 
 def synthetic_voices() -> list[np.ndarray]:
