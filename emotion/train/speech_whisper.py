@@ -1,7 +1,8 @@
 """Train the voice's emotion head on Whisper tiny.en's pre-trained encoder (RAVDESS + nEMO).
 
     python -m emotion.train.speech_whisper [--copies 8] [--stages final] [--speaker-k0 0] [--run-dir DIR] [--out DIR/speech.keras]
-    python -m emotion.train.speech_whisper --pair-with models/speech.keras --int8   # the shipped pair
+    python -m emotion.train.speech_whisper --stages block2 --channel harsh --speaker-k0 4 \
+        --pair-with models/speech.keras --int8   # the shipped pair
 
 Why: the project's own speech networks learn from 21 speakers, and every one of them read
 unseen speakers far worse than the voices it trained on (nEMO's held-out speakers 35-45%).
@@ -124,6 +125,21 @@ def cached_embeddings(run_dir: Path, name: str, key: dict, make) -> np.ndarray:
     values = make()
     np.save(path, values)
     return values
+
+
+def embedding_key(args) -> dict:
+    """What makes an embedding besides its window: the encoder's weights and the stages read."""
+    return {"encoder": MODEL_SHA256, "stages": args.stages}
+
+
+def training_embeddings(args, train: pd.DataFrame) -> np.ndarray:
+    """(clips x (1 + copies), WIDTH per stage): each training clip's centred window, then each round of
+    augmented copies, embedded by the recipe `args` names, from the run folder's cache (made once)."""
+    recipe = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
+              "seed": args.seed, **embedding_key(args)}
+    return cached_embeddings(args.run_dir, "train", recipe, lambda: embed(
+        embedder(args.run_dir, args.stages),
+        training_windows(load_clips(list(train.file)), args.copies, args.seed, args.part_windows, args.channel)))
 
 
 def build_head(train_x: np.ndarray, hidden: int, l2: float, dropout: float = 0.3) -> keras.Model:
@@ -325,15 +341,10 @@ def main(argv: list[str] | None = None) -> None:
     table = read_corpora(args)
     train, val = table[table.split == "train"].reset_index(drop=True), table[table.split == "val"].reset_index(drop=True)
     print(f"train {describe(train)}, val {describe(val)}", flush=True)
-    model = embedder(args.run_dir, args.stages)
-    train_clips, val_clips = load_clips(list(train.file)), load_clips(list(val.file))
-    embedding_key = {"encoder": MODEL_SHA256, "stages": args.stages}
-    recipe_key = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
-                  "seed": args.seed, **embedding_key}
-    train_x = cached_embeddings(args.run_dir, "train", recipe_key, lambda: embed(
-        model, training_windows(train_clips, args.copies, args.seed, args.part_windows, args.channel)))
-    val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), **embedding_key},
-                              lambda: embed(model, [centred(c) for c in val_clips]))
+    val_clips = load_clips(list(val.file))
+    train_x = training_embeddings(args, train)
+    val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), **embedding_key(args)},
+                              lambda: embed(embedder(args.run_dir, args.stages), [centred(c) for c in val_clips]))
     copies = 1 + args.copies
     train_y, train_w = np.tile(train.label.to_numpy(), copies), np.tile(balanced_weights(train), copies)
     val_y, val_w = val.label.to_numpy(), corpus_weights(val)
