@@ -108,6 +108,8 @@ def test_models_page_opens_in_plain_words_and_keeps_the_metrics_in_an_expander()
     assert ensemble_in_words(mixed) == "4 networks trained with different seeds, 1 of them on harsher microphones and rooms"
     assert ensemble_in_words(mixed | {"whisper": {"val_accuracy": 0.6}}).endswith(
         "harsher microphones and rooms, and a read-out of Whisper's pre-trained speech encoder")
+    assert ensemble_in_words(mixed | {"whisper": {"speaker": {"k0": 4.0}}}).endswith(
+        "a read-out of Whisper's pre-trained speech encoder that reads each voice against its own")
 
 
 def test_the_upload_page_states_its_limits_from_the_constants_that_enforce_them():
