@@ -251,6 +251,7 @@ class AveragedModels:
     into one file). Read as uploads only: no speaker-session reading."""
 
     normalisation = "window"
+    reads_speaker = False
 
     def __init__(self, classifiers: list[SpeechClassifier]) -> None:
         self.classifiers = classifiers
@@ -270,7 +271,7 @@ def speaker_session_probabilities(classifier: SpeechClassifier | AveragedModels,
     clips (their band statistics, their Whisper embeddings, or both: what the model reads); None
     for a model that reads neither."""
     session = classifier.normalisation == "session"
-    reads_speaker = getattr(classifier, "reads_speaker", False)
+    reads_speaker = classifier.reads_speaker
     if not (session or reads_speaker):
         return None
     voice: dict[str, BandStats] = {}

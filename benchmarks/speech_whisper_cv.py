@@ -33,8 +33,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 import emotion.train.speech_whisper as whisper_cli  # noqa: E402
 from emotion.metrics import paired_bootstrap  # noqa: E402
-from emotion.speech.speaker import SPEAKER_INPUTS  # noqa: E402
-from emotion.train.speaker import SpeakerStandardise, others_drawn, standardised  # noqa: E402
+from emotion.speech.speaker import SPEAKER_INPUTS, SpeakerEmbeddings  # noqa: E402
+from emotion.train.speaker import fitted, read_drawn, standardised  # noqa: E402
 from emotion.train.speech import read_corpora  # noqa: E402
 
 FOLDS = 5
@@ -68,13 +68,14 @@ def folds_of(speakers: np.ndarray) -> list[list[str]]:
 
 
 def speaker_sums(centred: np.ndarray, speakers: np.ndarray) -> list[np.ndarray]:
-    """Each row's speaker inputs: count, sum and sum of squares of its speaker's other rows."""
-    count, total, squares = np.zeros((len(centred), 1)), np.zeros(centred.shape), np.zeros(centred.shape)
+    """Each row's speaker inputs: those of its speaker's other rows (as the app reads an upload's windows)."""
+    sums = {name: np.zeros((len(centred), 1 if name == "speaker_count" else centred.shape[1]), np.float32)
+            for name in SPEAKER_INPUTS}
     for speaker in set(speakers):
         mine = speakers == speaker
-        rows = centred[mine].astype(np.float64)
-        count[mine], total[mine], squares[mine] = mine.sum() - 1, rows.sum(axis=0) - rows, (rows**2).sum(axis=0) - rows**2
-    return [values.astype(np.float32) for values in (count, total, squares)]
+        for name, values in SpeakerEmbeddings.of(centred[mine]).model_inputs(mine.sum(), leave_out=centred[mine]).items():
+            sums[name][mine] = values
+    return [sums[name] for name in SPEAKER_INPUTS]
 
 
 def fold_readings(recipe: Recipe, embeddings: np.ndarray, train, held: np.ndarray) -> dict[str, np.ndarray]:
@@ -89,13 +90,11 @@ def fold_readings(recipe: Recipe, embeddings: np.ndarray, train, held: np.ndarra
         head, _ = whisper_cli.fit_head(recipe.head, x, y, weights, x[:1], y[:1], weights[:1], args.seed)
         answers = head.predict(held_x, verbose=0).argmax(axis=1)
         return {reading: answers for reading in READINGS}
-    centre = x.mean(axis=0)
-    layer = SpeakerStandardise(args.speaker_k0, centre, x.var(axis=0))
-    rng = np.random.default_rng((args.seed, 1))
-    standard = standardised(layer, x, others_drawn(x - centre, speakers, rng))
+    layer = fitted(args.speaker_k0, x)
+    standard, _ = read_drawn(layer, x, speakers, np.random.default_rng((args.seed, 1)))
     head, _ = whisper_cli.fit_head(recipe.head, standard, y, weights, standard[:1], y[:1], weights[:1], args.seed)
-    alone = [np.zeros((len(held_x), 1 if name == "speaker_count" else held_x.shape[1]), np.float32) for name in SPEAKER_INPUTS]
-    inputs = {"uploads": alone, "session": speaker_sums(held_x - centre, held_speakers)}
+    alone = list(SpeakerEmbeddings(held_x.shape[1]).model_inputs(len(held_x)).values())
+    inputs = {"uploads": alone, "session": speaker_sums(held_x - np.asarray(layer.mean, np.float32), held_speakers)}
     return {reading: head.predict(standardised(layer, held_x, inputs[reading]), verbose=0).argmax(axis=1)
             for reading in READINGS}
 

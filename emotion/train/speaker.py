@@ -67,6 +67,20 @@ def others_drawn(embeddings: np.ndarray, speakers: np.ndarray, rng: np.random.Ge
     return [values.astype(np.float32) for values in (count, total, squares)]
 
 
+def fitted(k0: float, embeddings: np.ndarray) -> SpeakerStandardise:
+    """The layer for a head trained on `embeddings`: their mean and variance, toward which a
+    speaker's own are shrunk by `k0` windows."""
+    return SpeakerStandardise(k0, embeddings.mean(axis=0), embeddings.var(axis=0), name="speaker_standardise")
+
+
+def read_drawn(layer: SpeakerStandardise, embeddings: np.ndarray, speakers: np.ndarray,
+               rng: np.random.Generator) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each row standardised against a random draw of its speaker's other rows (`others_drawn`,
+    centred as the layer centres), and those speaker inputs: how training reads its rows."""
+    others = others_drawn(embeddings - np.asarray(layer.mean, np.float32), speakers, rng)
+    return standardised(layer, embeddings, others), others
+
+
 def standardised(layer: SpeakerStandardise, embeddings: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
     """The rows as the released graph standardises them (the same layer, run eagerly)."""
     return keras.ops.convert_to_numpy(layer(embeddings, *others)[0])

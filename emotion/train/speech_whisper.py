@@ -66,7 +66,7 @@ from emotion.tflite_model import TFLiteModel
 from emotion.train.checkpoints import seed_everything, ship
 from emotion.train.encoder import STAGES, WIDTH, pooled
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
-from emotion.train.speaker import MAX_WINDOWS, SpeakerStandardise, others_drawn, speaker_inputs, standardised
+from emotion.train.speaker import MAX_WINDOWS, SpeakerStandardise, fitted, read_drawn, speaker_inputs
 from emotion.train.speech import CORPORA, corpus_weights, describe, read_corpora
 from emotion.train.whisper import MODEL_SHA256, whisper_encoder
 
@@ -178,13 +178,11 @@ def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, tr
     its speaker's statistics from a random number of their windows (the same draw for every stage)."""
     if not args.speaker_k0:
         return StageReading(train_x, val_x, None, {})
-    centre = train_x.mean(axis=0)
-    layer = SpeakerStandardise(args.speaker_k0, centre, train_x.var(axis=0), name="speaker_standardise")
+    layer = fitted(args.speaker_k0, train_x)
     rng = np.random.default_rng((args.seed, 1))
-    train_others, val_others = (others_drawn(x - centre, speakers, rng) for x, speakers in
-                                ((train_x, train_speakers), (val_x, val_speakers)))
-    return StageReading(standardised(layer, train_x, train_others), standardised(layer, val_x, val_others), layer,
-                        dict(zip(SPEAKER_INPUTS, val_others)))
+    train_read, _ = read_drawn(layer, train_x, train_speakers, rng)
+    val_read, val_others = read_drawn(layer, val_x, val_speakers, rng)
+    return StageReading(train_read, val_read, layer, dict(zip(SPEAKER_INPUTS, val_others)))
 
 
 def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed: int) -> tuple[keras.Model, float]:
@@ -228,11 +226,11 @@ def paired(cnn: keras.Model, whisper: keras.Model, pool: str = "mean", temperatu
         raise ValueError("a Whisper model that reads the speaker pairs by the mean of probabilities only")
     inputs = [keras.Input(cnn.input_shape[1:], name="log_mel"), keras.Input(whisper.inputs[0].shape[1:], name="whisper_log_mel")]
     halves = (cnn, whisper)
-    embedding = []
+    passed_on = []  # the Whisper half's embedding, for a half that reads the speaker
     if speaker:
         whisper_probabilities, embedding = whisper([inputs[1], *speaker])
         probabilities = keras.layers.Average(name="mean_probabilities")([cnn(inputs[0]), whisper_probabilities])
-        embedding = [embedding]
+        passed_on = [embedding]
     elif pool == "mean":
         probabilities = keras.layers.Average(name="mean_probabilities")([half(x) for half, x in zip(halves, inputs)])
     else:  # each half's logits after its own temperature, i.e. before its softmax
@@ -240,7 +238,7 @@ def paired(cnn: keras.Model, whisper: keras.Model, pool: str = "mean", temperatu
                   for half, x in zip(halves, inputs)]
         probabilities = keras.layers.Softmax(name="pooled")(keras.layers.Average(name="mean_logits")(logits))
     calibrated = ProbabilityTemperature(temperature, name="pair_temperature")(probabilities)
-    return keras.Model(inputs + speaker, [calibrated, *embedding] if speaker else calibrated, name="speech_pair")
+    return keras.Model(inputs + speaker, [calibrated, *passed_on] if passed_on else calibrated, name="speech_pair")
 
 
 def window_readings(tflite: Path, clips: list[np.ndarray], labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
