@@ -16,6 +16,7 @@ from emotion.face.analyse import MAX_FACES
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.live import LiveSession, LiveSnapshot
 from emotion.overlay import face_caption
+from emotion.plain_words import UNFAMILIAR_VOICE
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, Thresholds, build_rows, latest, probabilities_of
 from emotion.speech.classify import WARM_UP_S
@@ -94,8 +95,11 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
             st.markdown(f"**{voice_text(now.voice.probabilities, thresholds.voice)}**")
             if now.voice.warming_up:
                 st.caption(WARMING_UP)
-            if now.voice.probabilities is not None:
+            if now.voice.unfamiliar:
+                st.caption(UNFAMILIAR_VOICE)
+            elif now.voice.probabilities is not None:
                 voice_energy(now.voice.probabilities)
+            if now.voice.probabilities is not None:
                 voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")
     both = latest(rows, SOURCE_BOTH)
     if both is not None and (now.faces or now.voice is not None):

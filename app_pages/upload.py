@@ -14,6 +14,7 @@ from emotion.charts import timeline_figure
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.media import ALL_EXTENSIONS, MAX_DURATION_S, MAX_UPLOAD_MB, MediaError, probe
 from emotion.overlay import draw_faces
+from emotion.plain_words import unfamiliar_in_words
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows, overall
 from emotion.timeline import STEP_S
@@ -57,15 +58,16 @@ def show_image(data: bytes, digest: str, face_threshold: float) -> None:
             face_bars(reading.probabilities, "", key=f"upload-face-{number}")
 
 
-def clip_readings(rows, face_threshold: float, voice_threshold: float) -> None:
-    """The whole clip's face and voice readings as big labels with their bars, before the details."""
+def clip_readings(rows, face_threshold: float, voice_threshold: float, voice_familiar: bool = True) -> None:
+    """The whole clip's face and voice readings as big labels with their bars, before the details;
+    the voice's energy only where some of its speech sounded like the voices the model knows."""
     sides = [("Face", SOURCE_FACE, FACE_CLASSES, face_threshold, face_bars), ("Voice", SOURCE_VOICE, VOICE_CLASSES, voice_threshold, voice_bars)]
     found = [(side, probabilities) for side in sides if (probabilities := overall(rows, side[1], side[2])) is not None]
     for column, ((title, source, classes, threshold, bars), probabilities) in zip(st.columns(max(1, len(found))), found):
         with column:
             st.markdown(f"#### {title}, over the whole clip")
             big_label("", probabilities, classes, threshold)
-            if source == SOURCE_VOICE:
+            if source == SOURCE_VOICE and voice_familiar:
                 voice_energy(probabilities)
             bars(probabilities, "", key=f"upload-{source}-overall")
 
@@ -91,12 +93,14 @@ def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_thres
         st.warning("No face was found in this video.")
     if info.has_audio and speech is not None and report.windows_with_speech == 0:
         st.warning("No speech was heard in this clip.")
+    if report.windows_unfamiliar:
+        st.info(unfamiliar_in_words(report.windows_unfamiliar, report.windows_with_speech), icon="🤔")
     rows = build_rows(report.cells, Thresholds(face=face_threshold, voice=voice_threshold), smoothing)
     decoded_s = float(rows["t"].max()) + STEP_S if not rows.empty else 0.0
     if info.duration_s - decoded_s > UNDECODED_WARNING_S:
         st.warning(f"Only the first {decoded_s:.0f} s of this {info.duration_s:.0f} s clip could be read, so the report "
                    "covers only that part: the file may be damaged or cut short.")
-    clip_readings(rows, face_threshold, voice_threshold)
+    clip_readings(rows, face_threshold, voice_threshold, report.windows_unfamiliar < report.windows_with_speech)
     st.subheader("Timeline")
     st.plotly_chart(timeline_figure(rows), key="upload-timeline")
     if (rows["source"] == SOURCE_BOTH).any():

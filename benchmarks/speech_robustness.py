@@ -54,7 +54,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -70,8 +69,8 @@ from emotion.metrics import confusion_matrix, recall_and_f1  # noqa: E402
 from emotion.media import decode_audio  # noqa: E402
 from emotion.registry import SPEECH, not_sure_below, speech_classifier, speech_front_end, speech_normalisation  # noqa: E402
 from emotion.speech.classify import SpeechClassifier, SpeechStream, clip_probabilities  # noqa: E402
-from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS  # noqa: E402
-from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest  # noqa: E402
+from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS, shifted  # noqa: E402
+from emotion.speech.corpus import RAVDESS_SPLIT, clip_keys, load_clips, read_manifest  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE, BandStats  # noqa: E402
 from emotion.speech.speaker import SpeakerEmbeddings  # noqa: E402
 from emotion.speech.voice_activity import voiced_chunks  # noqa: E402
@@ -141,20 +140,6 @@ def evaluation_sets(root: Path, split: str, quick: bool) -> tuple[pd.DataFrame, 
     sets = [EvalSet(name, title, sorted(t.speaker.unique()), np.array([position[f] for f in t.file]))
             for name, title, t in tables]
     return clips, sets, train
-
-
-def clip_key(row: pd.Series) -> str:
-    """What names a clip across machines: its corpus and path inside the corpus."""
-    return f"{row.corpus}/{row.path}"
-
-
-def shifted(clips: list[np.ndarray], keys: list[str], shift: str) -> list[np.ndarray]:
-    """Every clip through one shift, each with a generator seeded by (shift, clip)."""
-    if shift == CLEAN:
-        return clips
-    channel = SHIFTS[shift]
-    return [channel(clip, np.random.default_rng([zlib.crc32(shift.encode()), zlib.crc32(key.encode())]))
-            for clip, key in zip(clips, keys)]
 
 
 def mfcc_statistics(clips: list[np.ndarray]) -> np.ndarray:
@@ -380,7 +365,7 @@ def main() -> None:
     table, sets, train = evaluation_sets(data_dir(args.data_dir), args.split, args.quick)
     _log(f"{len(table)} clips in {len(sets)} sets; training the baseline on {len(train)} RAVDESS clips")
     baseline = train_baseline(train)
-    clips, keys, labels = load_clips(list(table.file)), [clip_key(r) for r in table.itertuples()], table.label.to_numpy()
+    clips, keys, labels = load_clips(list(table.file)), clip_keys(table), table.label.to_numpy()
     seconds: dict[str, dict[str, float]] = {}
     results: dict[str, dict[str, dict[str, Any]]] = {s.name: {} for s in sets}
     for shift in (CLEAN, *SHIFTS):

@@ -50,3 +50,18 @@ def ensemble_in_words(training: dict[str, Any]) -> str:
         f", {harsh} of them on harsher microphones and rooms" if harsh else "") + (
         ", and a read-out of Whisper's pre-trained speech encoder" if training.get("whisper") else "") + (
         " that reads each voice against its own" if training.get("whisper", {}).get("speaker") else "")
+
+
+UNFAMILIAR_VOICE = ("This sounds unlike the voices the mirror learnt from (a synthetic voice, say), so it does not "
+                    "guess an emotion.")
+
+
+def unfamiliar_in_words(unfamiliar: int, with_speech: int) -> str:
+    """An upload's windows of speech (one every half second) that the voice model found unlike its
+    training, in words."""
+    if unfamiliar == with_speech:
+        part = "The clip's speech sounds" if with_speech == 1 else f"All {with_speech} half-second steps of speech sound"
+    else:
+        part = f"{unfamiliar} of the {with_speech} half-second steps of speech sound{'s' if unfamiliar == 1 else ''}"
+    return (f"{part} unlike the voices the mirror learnt from (a synthetic voice, say), so the voice reads "
+            "\"not sure\" there rather than guess an emotion.")

@@ -52,6 +52,7 @@ class ClipReport(NamedTuple):
     frames_with_faces: int
     voice_windows: int
     windows_with_speech: int
+    windows_unfamiliar: int  # with speech unlike the voice model's training (read as even odds)
 
 
 def analyse_image(data: bytes, analyzer: FaceAnalyzer) -> FacesInFrame:
@@ -106,5 +107,5 @@ def _analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, s
     # Key frames keep their pixels; the other frames drop them so the report stays small.
     return ClipReport(
         info, timeline.cells(), _spread(with_faces, KEY_FRAMES), len(frames), len(with_faces),
-        len(voices), sum(v.probabilities is not None for v in voices),
+        len(voices), sum(v.probabilities is not None for v in voices), sum(v.unfamiliar for v in voices),
     )

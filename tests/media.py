@@ -1,5 +1,6 @@
 """Test media made by the tests themselves: a real face photo from scikit-image, speech from
-espeak-ng, hum and silence from numpy. Nothing here is downloaded or committed."""
+espeak-ng, a recorded voice from the RAVDESS data set's validation actors, hum and silence from
+numpy. Nothing here is downloaded or committed."""
 
 from __future__ import annotations
 
@@ -30,7 +31,22 @@ def speech_wav(path: Path, text: str = "Kids are talking by the door. I am so ha
 
 
 def speech_16k(tmp_path: Path, **kwargs) -> np.ndarray:
+    """espeak-ng's formant voice: speech to the voice detector, but unlike any voice the speech
+    model learnt from (it reads "not sure": emotion.train.unfamiliar)."""
     return decode_audio(speech_wav(tmp_path / "speech.wav", **kwargs), 16_000)
+
+
+def recorded_voice_16k(clips: int = 1) -> list[np.ndarray]:
+    """The first `clips` of RAVDESS's validation actors (17-18), one per emotion: a person's voice
+    through a microphone. Skips the test where the data set is not at hand."""
+    from emotion.data_dir import data_dir
+    from emotion.speech.corpus import load_clips, read_manifest
+
+    manifest = data_dir() / "ravdess" / "manifest.csv"
+    if not manifest.exists():
+        pytest.skip("RAVDESS is not at $EMOTION_DATA_DIR or ../shared/data")
+    table = read_manifest(manifest)
+    return load_clips(list(table[table.split == "val"].groupby("emotion").head(1).file[:clips]))
 
 
 def hum(seconds: float, rate: int = 16_000, level: float = 0.02, mains_hz: float = 50.0) -> np.ndarray:

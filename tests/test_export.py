@@ -130,3 +130,42 @@ def test_the_speech_pair_joins_two_calibrated_models_and_takes_one_temperature_o
         np.testing.assert_allclose(reloaded.predict([x["log_mel"], x["whisper_log_mel"]], verbose=0), want, rtol=1e-4, atol=1e-5)
         shipped = TFLiteModel(export_tflite(model, tmp_path / f"{pool}.tflite")).predict(x)
         np.testing.assert_allclose(shipped, want, rtol=1e-3, atol=1e-5)
+
+
+def test_the_distance_reads_unfamiliar_windows_and_even_odds_follow_it_through_reload_and_tflite(tmp_path):
+    """emotion.train.unfamiliar against numpy: the distance is the Mahalanobis distance squared
+    over the width under the training rows' shrunk covariance (about 1 for them), its fitted threshold
+    lets FALSE_ALARMS of the validation rows through, and the gate leaves logits below it, turns
+    them even from 1 + RAMP on (probabilities mixed toward 1 / classes), the same after saving,
+    reloading and int8 TFLite export."""
+    from sklearn.covariance import LedoitWolf
+
+    from emotion.export import export_tflite
+    from emotion.train.unfamiliar import FALSE_ALARMS, RAMP, Even, fit_threshold, fitted_distance
+
+    rng = np.random.default_rng(0)
+    mixing = rng.normal(size=(16, 16)) * np.linspace(0.2, 3.0, 16)  # correlated, uneven spread
+    train, val = (rng.normal(size=(n, 16)) @ mixing for n in (4000, 1000))
+    distance = fitted_distance(train)
+    precision = np.linalg.inv(LedoitWolf(assume_centered=True).fit(train).covariance_)
+    want = np.einsum("ij,jk,ik->i", val, precision, val) / 16
+    got = keras.ops.convert_to_numpy(distance(val.astype(np.float32)))[:, 0]
+    np.testing.assert_allclose(got, want, rtol=1e-4)
+    assert 0.8 < float(keras.ops.convert_to_numpy(distance(train.astype(np.float32))).mean()) < 1.05  # ~1, less the shrinkage
+    threshold = fit_threshold(distance, val)
+    assert threshold == pytest.approx(np.quantile(got, 1 - FALSE_ALARMS), rel=1e-6) and distance.threshold == threshold
+    far = np.concatenate([val[:3], val[:3] * 5.0]).astype(np.float32)  # three familiar rows, then far copies of them
+
+    inputs = keras.Input((16,), name="embedding")
+    unfamiliarity = distance(inputs)
+    logits = keras.layers.Dense(8, kernel_initializer=keras.initializers.RandomNormal(stddev=2.0, seed=1))(inputs)
+    even_logits = Even(name="even_logits")(logits, unfamiliarity)
+    probabilities = Even(probabilities=True, name="even_probabilities")(keras.layers.Softmax()(logits), unfamiliarity)
+    model = keras.Model(inputs, [even_logits, probabilities, unfamiliarity])
+    model.save(tmp_path / "gate.keras")
+    for outputs in (model.predict(far, verbose=0), keras.models.load_model(tmp_path / "gate.keras").predict(far, verbose=0),
+                    TFLiteModel(export_tflite(model, tmp_path / "gate.tflite", quantize=True)).outputs(far)):
+        ratio = outputs[2][:, 0]
+        assert (ratio[:3] < 1.0).all() and (ratio[3:] > 1.0 + RAMP).all()
+        assert np.abs(outputs[0][:3]).max() > 1.0 and np.abs(outputs[0][3:]).max() < 1e-6
+        assert outputs[1][:3].max(axis=1).min() > 0.2 and np.allclose(outputs[1][3:], 1 / 8, atol=1e-6)

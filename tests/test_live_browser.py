@@ -15,7 +15,7 @@ import pytest
 
 from conftest import save_screenshot
 from emotion.registry import speech_normalisation
-from media import face_frames, speech_16k, write_wav, write_y4m
+from media import face_frames, recorded_voice_16k, write_wav, write_y4m
 from streamlit_page import LAPTOP, exception_texts, in_view_without_scrolling, open_app_page
 
 pytestmark = pytest.mark.browser
@@ -77,7 +77,7 @@ def _tensorflow_in(pid: int) -> list[str]:
 
 def test_live_face_and_voice_labels_and_timeline(launch_browser, app_server, tmp_path):
     camera = write_y4m(tmp_path / "camera.y4m", face_frames(4.0, fps=10))
-    speech = speech_16k(tmp_path)
+    speech = recorded_voice_16k()[0]  # a person's voice: a synthetic one reads "not sure" (tests/test_speech.py)
     microphone = write_wav(tmp_path / "microphone.wav", np.concatenate([speech, np.zeros(4000, np.float32)]))
     browser = launch_browser(video=camera, audio=microphone)
     page = browser.new_page(viewport=LAPTOP)

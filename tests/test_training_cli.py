@@ -225,6 +225,9 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
          "--speaker-k0", "4", "--pair-with", str(cnn), "--pair-out", str(speaker_pair))
     record = json.loads(speaker_out.with_suffix(".train.json").read_text())
     assert record["speaker"]["k0"] == 4 and len(list(run.glob("train-*.npy"))) == 1  # the same embeddings
+    # Its threshold of unfamiliar sound, fitted on the 28 validation windows clean and under each channel shift.
+    assert record["unfamiliar"]["threshold"] > 0 and record["unfamiliar"]["fitted_on"].startswith("196 validation windows")
+    assert len(list(run.glob("val-shifted-*.npy"))) == 1
     assert json.loads(speaker_pair.with_suffix(".train.json").read_text())["whisper"]["speaker"]["k0"] == 4
     _reads_against_the_speaker(speech_classifier(speaker_out.with_suffix(".tflite")), clip)
     _reads_against_the_speaker(speech_classifier(speaker_pair.with_suffix(".tflite")), clip)
@@ -238,11 +241,16 @@ def _reads_against_the_speaker(classifier, clip) -> None:
     from emotion.speech.classify import WARM_UP_S, SpeechStream
     from emotion.speech.speaker import SpeakerEmbeddings
     from emotion.speech.voice_activity import voiced_chunks
+    from emotion.train.unfamiliar import RAMP
 
     assert classifier.reads_speaker and classifier.embedding_width == 384
     sound = np.concatenate([clip, clip[::-1]])  # two different 3 s windows at least
     readings = [r for r in classifier.classify_clip(sound, hop_s=1.0) if r.probabilities is not None]
     assert len(readings) >= 2 and all(abs(float(r.probabilities.sum()) - 1.0) < 1e-4 for r in readings)
+    far = classifier.read_windows([clip[:48_000] * 0, np.sign(clip[:48_000]) * 0.9])  # silence, a square-wave roar
+    assert (far.unfamiliarity > 1.0 + RAMP).any(), far.unfamiliarity  # the test can see the gate
+    for probabilities, unfamiliarity in zip(far.probabilities, far.unfamiliarity):
+        assert np.allclose(probabilities, 1 / 8, atol=1e-5) == (unfamiliarity > 1.0 + RAMP), unfamiliarity
     windows = [sound[round(r.start_s * 16_000) : round(r.end_s * 16_000)] for r in readings]
     embeddings = classifier.read_windows(windows, speaker=SpeakerEmbeddings(384))[1]
     voice = classifier.clip_stats(sound, voiced_chunks(sound)) if classifier.normalisation == "session" else None

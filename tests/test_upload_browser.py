@@ -74,9 +74,9 @@ def test_photo_gets_a_label_per_face(page, app_server, tmp_path):
 
 
 def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_server, tmp_path):
-    from media import speech_16k, write_wav
+    from media import recorded_voice_16k, write_wav
 
-    clip = write_wav(tmp_path / "hello.wav", speech_16k(tmp_path))
+    clip = write_wav(tmp_path / "hello.wav", recorded_voice_16k()[0])  # a person's voice, as a family would upload
     open_app_page(page, app_server.url, "upload", "Upload")
     page.set_viewport_size(LAPTOP)
     _upload(page, clip)
@@ -84,6 +84,7 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
     assert in_view_without_scrolling(page, page.locator("h3", has_text="%").first)  # "😀 happy — 71%"
     main = page.inner_text('[data-testid="stMain"]')
     assert "Face, over the whole clip" not in main and "no face" not in main
+    assert "unlike the voices" not in main
     assert re.search(r"Energy in the voice: (high|low) .*, \d+% sure", main), main
     charts = page.locator('[data-testid="stPlotlyChart"]')
     charts.nth(1).wait_for(state="attached", timeout=30_000)  # the voice's bars and the timeline draw after the text
@@ -92,6 +93,21 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
     sources = {row.split(",")[1] for row in download.value.path().read_text().splitlines()[1:]}
     assert sources == {"voice"}
     save_screenshot(page, "upload-sound")
+    assert exception_texts(page) == []
+
+
+def test_a_synthetic_voice_reads_not_sure_and_the_page_says_why(page, app_server, tmp_path):
+    """espeak-ng's formant voice is unlike every voice the speech model learnt from: the clip's
+    voice reads "not sure", with a sentence saying why and no energy reading."""
+    from media import speech_16k, write_wav
+
+    open_app_page(page, app_server.url, "upload", "Upload")
+    _upload(page, write_wav(tmp_path / "robot.wav", speech_16k(tmp_path)))
+    page.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
+    main = page.inner_text('[data-testid="stMain"]')
+    assert re.search(r"All \d+ half-second steps of speech sound unlike the voices the mirror learnt from", main), main
+    assert page.locator("h3", has_text="not sure").count() >= 1 and "Energy in the voice" not in main
+    save_screenshot(page, "upload-synthetic-voice")
     assert exception_texts(page) == []
 
 

@@ -65,6 +65,7 @@ def test_audio_clip_with_speech_and_one_with_only_hum(tmp_path, speech_classifie
     speech = (tmp_path / "speech.flac").read_bytes()
     report = analyse_clip(speech, probe(speech, "speech.flac"), None, speech_classifier)
     assert report.windows_with_speech >= 1
+    assert report.windows_unfamiliar == report.windows_with_speech  # espeak-ng: unlike the training voices
     quiet = (tmp_path / "hum.wav").read_bytes()
     report = analyse_clip(quiet, probe(quiet, "hum.wav"), None, speech_classifier)
     assert report.voice_windows >= 1 and report.windows_with_speech == 0

@@ -21,6 +21,7 @@ Opus round trip drawn one time in five: Opus costs ~9x all the other shifts toge
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -252,6 +253,16 @@ SHIFT_SETTINGS: dict[str, str] = {
                **LAPTOP_MIC, dbfs=BENCHMARK_DBFS, kbits=BENCHMARK_OPUS_BITRATE // 1000),
 }
 """What each of SHIFTS does, in words, for the benchmark's output."""
+
+
+def shifted(clips: list[np.ndarray], keys: list[str], shift: str) -> list[np.ndarray]:
+    """Every clip through one of SHIFTS ("clean": as they are), each with a generator seeded by
+    (shift, the clip's key), so a clip meets the same room and noise on every machine."""
+    if shift not in SHIFTS:
+        return clips
+    channel = SHIFTS[shift]
+    return [channel(clip, np.random.default_rng([zlib.crc32(shift.encode()), zlib.crc32(key.encode())]))
+            for clip, key in zip(clips, keys)]
 
 
 def random_mic_eq(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:

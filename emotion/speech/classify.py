@@ -10,7 +10,9 @@ A model trained with "session" normalisation reads each window against the speak
 a clip's own voiced sound for a whole clip, and in a stream the voiced sound heard so far, so
 the first WARM_UP_S seconds of voice are marked as warming up. A model that reads the speaker's
 Whisper embeddings (emotion.speech.speaker) does the same with its embeddings: an upload's window
-against the clip's other voiced windows, a stream's against the voiced windows read so far.
+against the clip's other voiced windows, a stream's against the voiced windows read so far; such a model
+also says how unlike its training voices each window sounds, and gives even odds ("not sure")
+where it is too unlike them (emotion.train.unfamiliar; VoiceReading.unfamiliar).
 """
 
 from __future__ import annotations
@@ -44,12 +46,30 @@ rather than a sentence's (readings before then are marked warming up)."""
 
 class VoiceReading(NamedTuple):
     """What one window of sound says: its time span in seconds and probabilities in RAVDESS
-    order, or None when there was no speech in it."""
+    order, or None when there was no speech in it; and, from a model that measures it, how
+    unlike the training voices it sounds (`WindowReadings.unfamiliarity`)."""
 
     start_s: float
     end_s: float
     probabilities: np.ndarray | None
     warming_up: bool = False
+    unfamiliarity: float | None = None
+
+    @property
+    def unfamiliar(self) -> bool:
+        """Whether the model read this window as sound unlike its training (even probabilities)."""
+        return self.unfamiliarity is not None and self.unfamiliarity > 1.0
+
+
+class WindowReadings(NamedTuple):
+    """A model's outputs for a batch of windows: (n, 8) probabilities; for a model that reads the
+    speaker, each window's (n, width) embedding and its (n,) unfamiliarity, the distance from the
+    training windows over the threshold above which the model's probabilities are even
+    (emotion.train.unfamiliar); else None."""
+
+    probabilities: np.ndarray
+    embeddings: np.ndarray | None = None
+    unfamiliarity: np.ndarray | None = None
 
 
 class SpeechClassifier:
@@ -77,32 +97,32 @@ class SpeechClassifier:
 
     def predict_windows(self, windows: list[np.ndarray] | np.ndarray, stats: BandStats | None = None,
                         speaker: SpeakerEmbeddings | None = None) -> np.ndarray:
-        """Probabilities per window (`read_windows` without the embeddings)."""
-        return self.read_windows(windows, stats, speaker)[0]
+        """Probabilities per window (`read_windows` without the rest)."""
+        return self.read_windows(windows, stats, speaker).probabilities
 
     def read_windows(self, windows: list[np.ndarray] | np.ndarray, stats: BandStats | None = None,
                      speaker: SpeakerEmbeddings | None = None,
-                     mel_dbs: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-        """Probabilities per window and, for a model that `reads_speaker`, each window's embedding
-        (else None). `stats`: the speaker's voice, for "session" normalisation (without them each
-        window is read against its own sound); `speaker`: their embeddings so far (without them the
-        windows are one voice, each read against the others: a first pass embeds them all);
-        `mel_dbs`: the windows' log-mel (`features.decibels`) where already computed."""
+                     mel_dbs: list[np.ndarray] | None = None) -> WindowReadings:
+        """The model's outputs per window. `stats`: the speaker's voice, for "session"
+        normalisation (without them each window is read against its own sound); `speaker`: their
+        embeddings so far, for a model that `reads_speaker` (without them the windows are one
+        voice, each read against the others: a first pass embeds them all); `mel_dbs`: the
+        windows' log-mel (`features.decibels`) where already computed."""
         windows = [fit_window(w) for w in windows]
         if not windows:
-            return np.zeros((0, len(VOICE_CLASSES)), np.float32), None
+            return WindowReadings(np.zeros((0, len(VOICE_CLASSES)), np.float32))
         if self.front_end != WHISPER and mel_dbs is None:
             mel_dbs = [decibels(w) for w in windows]
         if not self.reads_speaker:
-            return self._run(windows, mel_dbs, stats, None)[0], None
+            return self._run(windows, mel_dbs, stats, None)
         if speaker is None and len(windows) == 1:  # no other window to read it against
             speaker = SpeakerEmbeddings(self.embedding_width)
         if speaker is not None:
             return self._run(windows, mel_dbs, stats, speaker.model_inputs(len(windows)))
         alone = SpeakerEmbeddings(self.embedding_width).model_inputs(len(windows))
-        embeddings = self._run(windows, mel_dbs, stats, alone)[1]
+        embeddings = self._run(windows, mel_dbs, stats, alone).embeddings
         others = SpeakerEmbeddings.of(embeddings).model_inputs(len(windows), leave_out=embeddings)
-        return self._run(windows, mel_dbs, stats, others)[0], embeddings
+        return self._run(windows, mel_dbs, stats, others)  # embeddings and distances do not depend on the others
 
     @property
     def embedding_width(self) -> int:
@@ -110,9 +130,8 @@ class SpeechClassifier:
         return self._model.input_shapes[SPEAKER_INPUTS[1]][0]
 
     def _run(self, windows: list[np.ndarray], mel_dbs: list[np.ndarray] | None, stats: BandStats | None,
-             speaker_inputs: dict[str, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray | None]:
-        """The model's probabilities (and embeddings, for a model that reads the speaker),
-        MAX_BATCH windows per call."""
+             speaker_inputs: dict[str, np.ndarray] | None) -> WindowReadings:
+        """The model's outputs, MAX_BATCH windows per call."""
         outputs = []
         for first in range(0, len(windows), MAX_BATCH):
             part = slice(first, first + MAX_BATCH)
@@ -123,8 +142,10 @@ class SpeechClassifier:
                 inputs["whisper_log_mel"] = whisper_inputs(windows[part])
             inputs |= {name: values[part] for name, values in (speaker_inputs or {}).items()}
             outputs.append(self._model.outputs(inputs if len(inputs) > 1 else next(iter(inputs.values()))))
-        probabilities = np.concatenate([output[0] for output in outputs])
-        return probabilities, np.concatenate([output[1] for output in outputs]) if speaker_inputs else None
+        probabilities, *more = [np.concatenate(column) for column in zip(*outputs)]
+        if not more:
+            return WindowReadings(probabilities)
+        return WindowReadings(probabilities, more[0], more[1][:, 0] if len(more) > 1 else None)  # None: a model from before
 
     def _speaking_windows(self, audio: np.ndarray, hop_s: float) -> tuple[list[int], list[int], list[np.ndarray], np.ndarray]:
         """A clip's window starts, which of them hold speech, those windows, and the detector's
@@ -144,11 +165,15 @@ class SpeechClassifier:
         starts, speaking, windows, voiced = self._speaking_windows(audio, hop_s)
         if self.normalisation == "session" and speaking and stats is None:
             stats = self.clip_stats(audio, voiced)
-        by_window = dict(zip(speaking, self.predict_windows(windows, stats, speaker)))
-        return [
-            VoiceReading(s / SAMPLE_RATE, min(len(audio), s + WINDOW_SAMPLES) / SAMPLE_RATE, by_window.get(i))
-            for i, s in enumerate(starts)
-        ]
+        read = self.read_windows(windows, stats, speaker)
+        unfamiliarity = [None] * len(windows) if read.unfamiliarity is None else [float(u) for u in read.unfamiliarity]
+        by_window = {i: (p, u) for i, p, u in zip(speaking, read.probabilities, unfamiliarity)}
+        readings = []
+        for i, s in enumerate(starts):
+            probabilities, unfamiliar = by_window.get(i, (None, None))
+            readings.append(VoiceReading(s / SAMPLE_RATE, min(len(audio), s + WINDOW_SAMPLES) / SAMPLE_RATE, probabilities,
+                                         unfamiliarity=unfamiliar))
+        return readings
 
     def clip_speaker(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S) -> SpeakerEmbeddings:
         """The embeddings of a clip's voiced windows (a model that reads the speaker): one of the
@@ -156,7 +181,7 @@ class SpeechClassifier:
         speaker = SpeakerEmbeddings(self.embedding_width)
         windows = self._speaking_windows(clean(audio), hop_s)[2]
         if windows:  # each window's embedding is its own, whatever the speaker inputs say
-            speaker.add(self.read_windows(windows, speaker=speaker)[1])
+            speaker.add(self.read_windows(windows, speaker=speaker).embeddings)
         return speaker
 
     @staticmethod
@@ -297,11 +322,11 @@ class SpeechStream:
         heard_s = [self._session.seconds] if session else []  # voice the reading is set against
         if self._speaker is not None:
             heard_s.append(self._speaker.count * self.hop_samples / SAMPLE_RATE)
-        probabilities, embeddings = self.classifier.read_windows([window], self._session, self._speaker,
-                                                                 None if mel_db is None else [mel_db])
+        read = self.classifier.read_windows([window], self._session, self._speaker, None if mel_db is None else [mel_db])
         if self._speaker is not None:
-            self._speaker.add(embeddings)
-        return VoiceReading(start_s, end_s, probabilities[0], warming_up=min(heard_s) < WARM_UP_S)
+            self._speaker.add(read.embeddings)
+        return VoiceReading(start_s, end_s, read.probabilities[0], warming_up=min(heard_s) < WARM_UP_S,
+                            unfamiliarity=None if read.unfamiliarity is None else float(read.unfamiliarity[0]))
 
     def _hear(self, mel_db: np.ndarray, voiced: np.ndarray, n_samples: int) -> None:
         """Add the voiced frames of the window's log-mel that are not in the session statistics

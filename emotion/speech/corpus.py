@@ -55,3 +55,9 @@ def read_manifest(csv_path: Path) -> pd.DataFrame:
 
 def load_clips(files: list[str]) -> list[np.ndarray]:
     return [decode_audio(f, SAMPLE_RATE) for f in files]
+
+
+def clip_keys(table: pd.DataFrame) -> list[str]:
+    """What names each clip across machines: its corpus and path inside the corpus (seeds the
+    channel shifts a clip meets, emotion.speech.channel.shifted)."""
+    return list(table.corpus + "/" + table.path)

@@ -128,6 +128,7 @@ def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command
     import emotion.export  # noqa: F401 - registers the speech pair's temperature layer
     import emotion.train.encoder  # noqa: F401 - registers the layers of models on Whisper's encoder
     import emotion.train.speaker  # noqa: F401 - registers the layer that reads a window against its speaker
+    import emotion.train.unfamiliar  # noqa: F401 - registers the layers that read unfamiliar sound
 
     keras_model = keras.models.load_model(spec.weights)
     cv_file = spec.weights.with_suffix(".cv.json")

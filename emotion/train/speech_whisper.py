@@ -27,7 +27,10 @@ cross splits (emotion.speech.corpus); the test split is never read.
 row is standardised by the statistics of a random number of its speaker's windows (1-200, itself
 included) shrunk toward the training set's by K0 windows, and the released model does the same
 in its graph with the speaker's embedding sums as inputs (emotion.speech.speaker): the clip's
-other windows for an upload, the windows heard so far on Live.
+other windows for an upload, the windows heard so far on Live. Such a model also returns how
+unlike the training windows each window's embedding is, and reads even odds where it is too unlike
+them (emotion.train.unfamiliar), with a threshold fitted on the validation clips' centred windows,
+clean and under each of the robustness benchmark's channel shifts (embedded once, cached).
 
 `--pair-with CNN.keras` then releases, as `--pair-out` (models/speech.keras), one model that
 averages the probabilities of that released CNN model and the new one: on the validation
@@ -57,9 +60,9 @@ import pandas as pd
 from emotion.export import ProbabilityTemperature, export_tflite, save_keras
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
-from emotion.speech.channel import CHANNEL_ODDS
+from emotion.speech.channel import CHANNEL_ODDS, SHIFTS, shifted
 from emotion.speech.classify import whisper_inputs
-from emotion.speech.corpus import CORPUS_NAMES, load_clips
+from emotion.speech.corpus import CORPUS_NAMES, clip_keys, load_clips
 from emotion.speech.features import WINDOW_SAMPLES, fit_window
 from emotion.speech.speaker import SPEAKER_INPUTS
 from emotion.tflite_model import TFLiteModel
@@ -68,6 +71,7 @@ from emotion.train.encoder import STAGES, WIDTH, pooled
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
 from emotion.train.speaker import MAX_WINDOWS, SpeakerStandardise, fitted, read_drawn, speaker_inputs
 from emotion.train.speech import CORPORA, corpus_weights, describe, read_corpora
+from emotion.train.unfamiliar import FALSE_ALARMS, Distance, Even, fit_threshold, fitted_distance
 from emotion.train.whisper import MODEL_SHA256, whisper_encoder
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,19 +174,22 @@ class StageReading(NamedTuple):
     val_x: np.ndarray
     layer: SpeakerStandardise | None  # None: the embedding as it is
     val_speaker: dict[str, np.ndarray]  # the validation windows' speaker inputs ({} without)
+    distance: Distance | None  # with a speaker layer: how far a window is from the training windows
 
 
 def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, train_speakers: np.ndarray,
                     val_speakers: np.ndarray) -> StageReading:
     """The embeddings as the heads read them: as they are, or with --speaker-k0 each row against
-    its speaker's statistics from a random number of their windows (the same draw for every stage)."""
+    its speaker's statistics from a random number of their windows (the same draw for every stage),
+    with the distance of an embedding from the training rows (its threshold not fitted yet)."""
     if not args.speaker_k0:
-        return StageReading(train_x, val_x, None, {})
+        return StageReading(train_x, val_x, None, {}, None)
     layer = fitted(args.speaker_k0, train_x)
     rng = np.random.default_rng((args.seed, 1))
     train_read, _ = read_drawn(layer, train_x, train_speakers, rng)
     val_read, val_others = read_drawn(layer, val_x, val_speakers, rng)
-    return StageReading(train_read, val_read, layer, dict(zip(SPEAKER_INPUTS, val_others)))
+    distance = fitted_distance(train_x - np.asarray(layer.mean, np.float32))
+    return StageReading(train_read, val_read, layer, dict(zip(SPEAKER_INPUTS, val_others)), distance)
 
 
 def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed: int) -> tuple[keras.Model, float]:
@@ -196,17 +203,38 @@ def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed
     return head, float(np.sum(right * val_w) / np.sum(val_w))
 
 
-def fused(head: keras.Model, stage: str, speaker: SpeakerStandardise | None = None) -> keras.Model:
+def fused(head: keras.Model, stage: str, speaker: SpeakerStandardise | None = None,
+          distance: Distance | None = None) -> keras.Model:
     """Whisper log-mel (n, 300, 80) -> logits: the encoder up to `stage`, time-averaged, then the
     head. With `speaker` the embedding is first read against the speaker's other windows (inputs
-    SPEAKER_INPUTS), and the model returns the window's embedding (centred on the training set's
-    mean) after its logits: what the speaker inputs of later windows add up."""
+    SPEAKER_INPUTS), and the model returns after its logits the window's embedding (centred on the
+    training set's mean: what the speaker inputs of later windows add up) and its unfamiliarity
+    (`distance` from the training windows over its threshold; above 1 the logits are even:
+    emotion.train.unfamiliar)."""
     embedding = pooled(whisper_encoder(), (stage,))
     if speaker is None:
         return keras.Model(embedding.input, head(embedding.output), name="whisper_speech")
     others = speaker_inputs(WIDTH)
     standardised, centred = speaker(embedding.output, *others)
-    return keras.Model([embedding.input, *others], [head(standardised), centred], name="whisper_speech")
+    unfamiliarity = distance(centred)
+    logits = Even(name="even_when_unfamiliar")(head(standardised), unfamiliarity)
+    return keras.Model([embedding.input, *others], [logits, centred, unfamiliarity], name="whisper_speech")
+
+
+def unfamiliar_threshold(args, reading: StageReading, stage: str, val: pd.DataFrame, val_clips: list[np.ndarray],
+                         val_x: np.ndarray) -> dict:
+    """Set the threshold of `reading.distance` on the validation clips' centred windows, clean and
+    under each of the robustness benchmark's channel shifts (embedded once, cached), and say how."""
+    keys = clip_keys(val)
+    shifted_x = cached_embeddings(args.run_dir, "val-shifted", {"files": keys, "shifts": list(SHIFTS), **embedding_key(args)},
+                                  lambda: embed(embedder(args.run_dir, args.stages),
+                                                (centred(clip) for shift in SHIFTS for clip in shifted(val_clips, keys, shift))))
+    windows = np.concatenate([at_stage(val_x, args.stages, stage), at_stage(shifted_x, args.stages, stage)])
+    threshold = fit_threshold(reading.distance, windows - np.asarray(reading.layer.mean, np.float32))
+    return {"distance": "Mahalanobis distance squared of the embedding from the training windows' (Ledoit-Wolf"
+                        " covariance), over its width", "threshold": round(threshold, 4),
+            "fitted_on": f"{len(windows)} validation windows (each clip's centred window), clean and under each of "
+                         f"{', '.join(SHIFTS)}: {FALSE_ALARMS:.0%} of them above it read even odds"}
 
 
 POOLS = ("mean", "log")
@@ -220,17 +248,18 @@ def paired(cnn: keras.Model, whisper: keras.Model, pool: str = "mean", temperatu
     one `temperature` of its own: each half is calibrated alone, and their mean is not (measured:
     the mean is under-confident). Measured on the validation speakers, the two err on different
     clips: the CNN holds up better in noise, the Whisper read-out on speakers and languages it
-    never heard. A Whisper model that reads the speaker keeps its inputs and embedding output."""
+    never heard. A Whisper model that reads the speaker keeps its inputs and its outputs after the
+    probabilities (embedding, unfamiliarity), and the pair's probabilities are even where that
+    model's are (emotion.train.unfamiliar)."""
     speaker = [keras.Input(tensor.shape[1:], name=tensor.name) for tensor in whisper.inputs[1:]]  # SPEAKER_INPUTS
     if speaker and pool != "mean":
         raise ValueError("a Whisper model that reads the speaker pairs by the mean of probabilities only")
     inputs = [keras.Input(cnn.input_shape[1:], name="log_mel"), keras.Input(whisper.inputs[0].shape[1:], name="whisper_log_mel")]
     halves = (cnn, whisper)
-    passed_on = []  # the Whisper half's embedding, for a half that reads the speaker
+    passed_on = []  # the Whisper half's embedding and unfamiliarity, for a half that reads the speaker
     if speaker:
-        whisper_probabilities, embedding = whisper([inputs[1], *speaker])
+        whisper_probabilities, *passed_on = whisper([inputs[1], *speaker])
         probabilities = keras.layers.Average(name="mean_probabilities")([cnn(inputs[0]), whisper_probabilities])
-        passed_on = [embedding]
     elif pool == "mean":
         probabilities = keras.layers.Average(name="mean_probabilities")([half(x) for half, x in zip(halves, inputs)])
     else:  # each half's logits after its own temperature, i.e. before its softmax
@@ -238,6 +267,8 @@ def paired(cnn: keras.Model, whisper: keras.Model, pool: str = "mean", temperatu
                   for half, x in zip(halves, inputs)]
         probabilities = keras.layers.Softmax(name="pooled")(keras.layers.Average(name="mean_logits")(logits))
     calibrated = ProbabilityTemperature(temperature, name="pair_temperature")(probabilities)
+    if speaker:  # even odds where the Whisper half finds the sound unfamiliar
+        calibrated = Even(probabilities=True, name="even_when_unfamiliar")(calibrated, passed_on[1])
     return keras.Model(inputs + speaker, [calibrated, *passed_on] if passed_on else calibrated, name="speech_pair")
 
 
@@ -274,7 +305,8 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
               "cnn": {key: cnn_record[key] for key in ("release_command", "temperature", "val_accuracy")},
               "features": {**cnn_record.get("features", {}), "front_end": PAIR},
               "whisper": {key: whisper_record[key] for key in ("release_command", "temperature", "val_accuracy", "encoder",
-                                                               "head", "augmentation", "speaker") if key in whisper_record}}
+                                                               "head", "augmentation", "speaker", "unfamiliar")
+                          if key in whisper_record}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tflite = out.with_suffix(".tflite")
     out.with_suffix(".train.json").write_text(json.dumps(record, indent=1) + "\n")  # says how to read the model
@@ -372,7 +404,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.speaker_k0:
         recipe["speaker"] = {"k0": args.speaker_k0, "windows_drawn": f"1-{MAX_WINDOWS}, log-uniform",
                              "reads": "each window against its speaker's other windows' embeddings (emotion.speech.speaker)"}
-    fused_model = fused(head, stage, read[stage].layer)
+    if args.speaker_k0:
+        recipe["unfamiliar"] = unfamiliar_threshold(args, read[stage], stage, val, val_clips, val_x)
+    fused_model = fused(head, stage, read[stage].layer, read[stage].distance)
     ship(fused_model, [args.run_dir], val_inputs if args.speaker_k0 else val_inputs["whisper_log_mel"], val_y, out, command,
          HEAD_EPOCHS, recipe | {"int8_weights": args.int8}, quantize=args.int8)
     if args.pair_with:

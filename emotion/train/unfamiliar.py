@@ -1,0 +1,95 @@
+"""Sound unlike the training data: a distance in the released graph, and even odds beyond it.
+
+Why: a confident word on sound the model never learnt from is a wrong word said with
+conviction. The shipped speech pair read espeak-ng's synthetic voices as an emotion on 54% of
+clips, and played-backwards speech on 60-84% (benchmarks/speech_robustness.py, session 16).
+Measured on the validation speakers (session 17's probe), the Mahalanobis distance of a window's
+Whisper block-2 embedding from the training windows' (covariance shrunk by Ledoit-Wolf) tells
+synthetic voices from real ones without error (window AUC 1.000; backwards speech 0.87), while a
+per-dimension distance did worse (0.99, 0.65). Within real held-out speech the most distant
+windows were the most often right, so the distance says "unfamiliar", not "unsure": it gates the
+probabilities instead of feeding the temperature.
+
+`Distance` (in a Whisper model that reads the speaker, after its centred embedding) returns the
+mean squared whitened embedding over a threshold: the window's unfamiliarity, above 1 for
+FALSE_ALARMS of the validation windows, clean and under each channel shift (`fit_threshold`).
+`Even` turns a window whose unfamiliarity is above 1 into even odds: the Whisper model's logits
+and the pair's probabilities, so every page reads it as "not sure" (and says why: the app's
+VoiceReading.unfamiliar) and face+voice fusion, which weighs each side by its top probability,
+weighs it little.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+FALSE_ALARMS = 0.01
+"""Share of validation windows (clean and shifted) above the threshold. 5% was considered: the
+windows it would silence were the validation windows most often read right."""
+RAMP = 0.05
+"""`Even` goes from the model's odds to even ones over unfamiliarity 1 to 1 + RAMP, so a window
+on the border does not flicker between an emotion and "not sure"."""
+
+
+@keras.saving.register_keras_serializable(package="emotion")
+class Distance(keras.layers.Layer):
+    """(n, width) embedding centred on the training mean -> (n, 1) its mean squared whitened value
+    (Mahalanobis distance squared over the width: about 1 for a typical training window) over
+    `threshold`."""
+
+    def __init__(self, width: int, threshold: float = 1.0, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.width, self.threshold = int(width), float(threshold)
+        self.whitening = self.add_weight(shape=(self.width, self.width), initializer="zeros", trainable=False,
+                                         name="whitening")
+
+    def call(self, centred):
+        whitened = keras.ops.matmul(centred, self.whitening)
+        return keras.ops.mean(whitened * whitened, axis=-1, keepdims=True) / self.threshold
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "width": self.width, "threshold": self.threshold}
+
+
+def fitted_distance(centred: np.ndarray) -> Distance:
+    """The layer for embeddings like `centred` (training windows, centred on their mean): their
+    Ledoit-Wolf covariance's eigenvectors, each over the square root of its eigenvalue; threshold
+    1 until `fit_threshold` sets it. Why this whitening and not the symmetric one (the same
+    distance): int8 weights keep each column to 1/127 of its largest entry, and a column of the
+    symmetric matrix mixes directions whose spreads differ a thousandfold, where a column here is
+    one direction: int8 moved the shipped model's distances by 3.0% (median) that way, 1.4% this way."""
+    from sklearn.covariance import LedoitWolf
+
+    covariance = LedoitWolf(assume_centered=True).fit(centred.astype(np.float64)).covariance_
+    values, vectors = np.linalg.eigh(covariance)
+    layer = Distance(centred.shape[1], name="distance")
+    layer.whitening.assign(vectors / np.sqrt(values))
+    return layer
+
+
+def fit_threshold(layer: Distance, centred: np.ndarray) -> float:
+    """Set `layer`'s threshold to the distance that FALSE_ALARMS of these (validation) windows,
+    centred on the training mean, exceed; returns it."""
+    layer.threshold = 1.0
+    distances = keras.ops.convert_to_numpy(layer(centred.astype(np.float32)))[:, 0]
+    layer.threshold = float(np.quantile(distances, 1.0 - FALSE_ALARMS))
+    return layer.threshold
+
+
+@keras.saving.register_keras_serializable(package="emotion")
+class Even(keras.layers.Layer):
+    """(values, unfamiliarity) -> the values where unfamiliarity <= 1, even odds from 1 + RAMP on:
+    logits shrunk toward 0, or (`probabilities`) probabilities mixed toward 1 / classes."""
+
+    def __init__(self, probabilities: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.probabilities = bool(probabilities)
+
+    def call(self, values, unfamiliarity):
+        weight = keras.ops.clip((unfamiliarity - 1.0) / RAMP, 0.0, 1.0)
+        even = 1.0 / values.shape[-1] if self.probabilities else 0.0
+        return values * (1.0 - weight) + even * weight
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "probabilities": self.probabilities}
