@@ -36,7 +36,9 @@ top_class_share. `summary` gives each set's clean accuracy, its worst shift, the
 and the largest top-class share, against the issue's targets. `unfamiliar_input` says how often
 input unlike the training data reads "not sure" (below the shipped card's threshold) rather than
 an emotion: each set's clips played backwards and a synthetic voice (espeak-ng, SYNTHETIC_VOICES x
-SYNTHETIC_SENTENCES), beside the same sets' clean clips. `seconds` says where the time went.
+SYNTHETIC_SENTENCES), beside the same sets' clean clips; `unfamiliar_share` there and under each
+shift: the clips whose every voiced window sounded unlike the training voices (even odds). `seconds`
+says where the time went.
 
 Time on the project's 2-core CPU, 1,625 clips x 7 conditions: 14 minutes measured beside a
 training run that took both cores (the model's TFLite calls suffered most); about 4-5 minutes
@@ -310,13 +312,20 @@ def synthetic_voices() -> list[np.ndarray]:
     return clips
 
 
+def unfamiliar_share(probs: np.ndarray) -> float:
+    """The share of clips whose every voiced window the model found unlike its training voices:
+    their probabilities are even (emotion.train.unfamiliar)."""
+    heard = probs.sum(axis=1) > 0
+    return round(float(np.mean(heard & np.all(np.abs(probs - 1 / len(VOICE_CLASSES)) < 1e-4, axis=1))), 4)
+
+
 def reading_shares(probs: np.ndarray, threshold: float) -> dict[str, Any]:
     """How uploads of these clips read: an emotion, "not sure" (top probability below the
     threshold), or no speech; and the median top probability of the clips with speech."""
     heard = answers_of(probs) != NO_SPEECH
     confident = heard & (probs.max(axis=1) >= threshold)
     return {"n": int(len(probs)), "emotion_share": round(float(confident.mean()), 4),
-            "not_sure_share": round(float((heard & ~confident).mean()), 4),
+            "not_sure_share": round(float((heard & ~confident).mean()), 4), "unfamiliar_share": unfamiliar_share(probs),
             "no_speech_share": round(float((~heard).mean()), 4),
             "median_confidence": round(float(np.median(probs.max(axis=1)[heard])), 4) if heard.any() else None}
 
@@ -385,6 +394,7 @@ def main() -> None:
         for s in sets:
             model_scores = scores(labels[s.rows], answers[s.rows], with_no_speech=True)
             model_scores["arousal_balanced_accuracy"] = arousal_balanced_accuracy(labels[s.rows], probs[s.rows])
+            model_scores["unfamiliar_share"] = unfamiliar_share(probs[s.rows])
             results[s.name][shift] = {"model": model_scores,
                                       "baseline_mfcc_svm": scores(labels[s.rows], baseline_answers[s.rows], False)}
             if session_answers is not None:

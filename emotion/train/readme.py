@@ -146,22 +146,30 @@ def _robustness_lines(robustness: dict) -> list[str]:
                 f"`{session['worst_shift']}`; one class takes up to {session['largest_top_class_share']:.0%} of the answers.")
     unfamiliar = robustness.get("unfamiliar_input")
     if unfamiliar:
-        lines.append(_unfamiliar_line(unfamiliar))
+        lines.append(_unfamiliar_line(unfamiliar, robustness["results"]))
     return lines
 
 
-def _unfamiliar_line(unfamiliar: dict) -> str:
-    """How often input unlike the training data reads "not sure", beside the held-out speakers' own clips."""
+def _unfamiliar_line(unfamiliar: dict, results: dict) -> str:
+    """How often input unlike the training data reads "not sure", beside the held-out speakers' own
+    clips, and (a model that measures it) how often real speech was found unlike its training voices."""
     def shares(by_set: dict) -> str:
         return " and ".join(f"{r['not_sure_share']:.0%}" for r in by_set.values())
 
     synthetic = unfamiliar["synthetic_voice"]
     voice = (f"a synthetic voice (espeak-ng, {synthetic['n']} sentences) {synthetic['not_sure_share']:.0%} of the time, "
              if isinstance(synthetic, dict) else "")
-    return (f"  - How often input unlike the training data reads \"not sure\" (top probability below "
+    line = (f"  - How often input unlike the training data reads \"not sure\" (top probability below "
             f"{unfamiliar['not_sure_below']:.0%}): {voice}each set's clips played backwards "
             f"{shares(unfamiliar['played_backwards'])}, against {shares(unfamiliar['held_out_speakers_clean'])} for the "
             f"sets' own clips (sets in the order above).")
+    real = [shift["model"]["unfamiliar_share"] for by_shift in results.values() for shift in by_shift.values()
+            if "unfamiliar_share" in shift["model"]]
+    if isinstance(synthetic, dict) and "unfamiliar_share" in synthetic and real:
+        line += (f" Found unlike every voice it learnt from in every window (even odds): the synthetic voice "
+                 f"{synthetic['unfamiliar_share']:.0%} of its clips, the held-out speakers' clips at most "
+                 f"{max(real):.1%} under any shift.")
+    return line
 
 
 def _live_line(live: dict) -> str:
