@@ -43,3 +43,14 @@ def test_one_side_alone_and_neither_row_by_row():
     assert np.allclose(fused[0], face)
     assert FACE_CLASSES[int(fused[1].argmax())] == "surprise"
     assert np.isnan(fused[2]).all()
+
+
+def test_a_voice_at_even_odds_weighs_nothing_and_two_even_sides_are_averaged():
+    """A voice the speech model found unlike its training voices reads even odds: face+voice is
+    then the face alone, not nudged toward neutral (calm and neutral together hold 2/8 of it)."""
+    face = one_hot(FACE_CLASSES, "happy", 0.6)
+    even_voice = np.full(len(VOICE_CLASSES), 1 / len(VOICE_CLASSES), np.float32)
+    np.testing.assert_allclose(fuse_rows(face[None], even_voice[None])[0], face, atol=1e-6)
+    even_face = np.full(len(FACE_CLASSES), 1 / len(FACE_CLASSES), np.float32)
+    both = fuse_rows(even_face[None], even_voice[None])[0]
+    np.testing.assert_allclose(both, (even_face + voice_in_face_classes(even_voice)) / 2, atol=1e-6)

@@ -55,7 +55,8 @@ def big_label(text: str, probabilities: np.ndarray | None, classes: tuple[str, .
 def fusion_note() -> None:
     pairs = ", ".join(f"{v} → {f}" for v, f in VOICE_TO_FACE.items() if v != f)
     st.caption("Face + voice combines both readings in the face's seven emotions, weighting each side by how "
-               f"sure it is. Voice classes map as: {pairs}; the rest keep their names.")
+               "sure it is (a voice unlike any the mirror learnt from does not count). "
+               f"Voice classes map as: {pairs}; the rest keep their names.")
 
 
 def summary_and_downloads(rows: pd.DataFrame, file_stem: str, key: str) -> None:
