@@ -10,6 +10,7 @@ link. The game lives in this tab's session only.
 import streamlit as st
 
 from emotion.live import LiveSession
+from emotion.plain_words import UNFAMILIAR_VOICE
 from emotion.practice import CARD_BY_WORD, CARDS, DEFAULT_HOLD_S, DEFAULT_LEVEL, LEVELS, MODES, Game, face_reading, parse_deck
 from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, speech_classifier
@@ -151,6 +152,8 @@ def main() -> None:
             st.caption("Waiting for Start…" if not game.done else "")
         elif uses_camera:  # that the camera works, never which emotion (that would give a guess away)
             st.caption("📷 The mirror sees a face." if now.faces else "📷 The mirror sees no face yet.")
+        elif now.voice is not None and now.voice.unfamiliar:  # it would never match a card: say why
+            st.caption(f"🎙️ {UNFAMILIAR_VOICE}")
         else:
             st.caption("🎙️ The mirror hears a voice." if now.voice and now.voice.probabilities is not None
                        else "🎙️ The mirror is listening.")
