@@ -42,14 +42,17 @@ def strengths_and_weaknesses(card: dict[str, Any], what: str, met: str) -> tuple
 def ensemble_in_words(training: dict[str, Any]) -> str:
     """"4 networks trained with different seeds, 1 of them on harsher microphones and rooms": how
     an ensemble's members differ, from the augmentation its training record lists per member (and
-    the model on Whisper's encoder beside them, for a pair, and whether it reads the speaker)."""
+    the model on Whisper's encoder beside them, for a pair, whether it reads the speaker and whether it
+    tells sound unlike its training voices)."""
     members = len(training["members"])
     per_member = training.get("augmentation", {}).get("members", [])
     harsh = sum(member.get("channel", "default") != "default" for member in per_member)
     return f"{members} networks trained with different seeds" + (
         f", {harsh} of them on harsher microphones and rooms" if harsh else "") + (
         ", and a read-out of Whisper's pre-trained speech encoder" if training.get("whisper") else "") + (
-        " that reads each voice against its own" if training.get("whisper", {}).get("speaker") else "")
+        " that reads each voice against its own" if training.get("whisper", {}).get("speaker") else "") + (
+        " and says \"not sure\" to a sound unlike the voices it learnt from" if training.get("whisper", {}).get("unfamiliar")
+        else "")
 
 
 UNFAMILIAR_VOICE = ("This sounds unlike the voices the mirror learnt from (a synthetic voice, say), so it does not "
