@@ -71,6 +71,10 @@ class WindowReadings(NamedTuple):
     embeddings: np.ndarray | None = None
     unfamiliarity: np.ndarray | None = None
 
+    def unfamiliarity_of(self, k: int) -> float | None:
+        """Window k's unfamiliarity (None from a model that does not measure it)."""
+        return None if self.unfamiliarity is None else float(self.unfamiliarity[k])
+
 
 class SpeechClassifier:
     """(n, 48000) float32 16 kHz windows -> (n, 8) calibrated probabilities in RAVDESS order.
@@ -166,13 +170,12 @@ class SpeechClassifier:
         if self.normalisation == "session" and speaking and stats is None:
             stats = self.clip_stats(audio, voiced)
         read = self.read_windows(windows, stats, speaker)
-        unfamiliarity = [None] * len(windows) if read.unfamiliarity is None else [float(u) for u in read.unfamiliarity]
-        by_window = {i: (p, u) for i, p, u in zip(speaking, read.probabilities, unfamiliarity)}
+        read_as = {i: k for k, i in enumerate(speaking)}  # a start's place among the windows read
         readings = []
         for i, s in enumerate(starts):
-            probabilities, unfamiliar = by_window.get(i, (None, None))
-            readings.append(VoiceReading(s / SAMPLE_RATE, min(len(audio), s + WINDOW_SAMPLES) / SAMPLE_RATE, probabilities,
-                                         unfamiliarity=unfamiliar))
+            span, k = (s / SAMPLE_RATE, min(len(audio), s + WINDOW_SAMPLES) / SAMPLE_RATE), read_as.get(i)
+            readings.append(VoiceReading(*span, None) if k is None else
+                            VoiceReading(*span, read.probabilities[k], unfamiliarity=read.unfamiliarity_of(k)))
         return readings
 
     def clip_speaker(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S) -> SpeakerEmbeddings:
@@ -326,7 +329,7 @@ class SpeechStream:
         if self._speaker is not None:
             self._speaker.add(read.embeddings)
         return VoiceReading(start_s, end_s, read.probabilities[0], warming_up=min(heard_s) < WARM_UP_S,
-                            unfamiliarity=None if read.unfamiliarity is None else float(read.unfamiliarity[0]))
+                            unfamiliarity=read.unfamiliarity_of(0))
 
     def _hear(self, mel_db: np.ndarray, voiced: np.ndarray, n_samples: int) -> None:
         """Add the voiced frames of the window's log-mel that are not in the session statistics

@@ -404,7 +404,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.speaker_k0:
         recipe["speaker"] = {"k0": args.speaker_k0, "windows_drawn": f"1-{MAX_WINDOWS}, log-uniform",
                              "reads": "each window against its speaker's other windows' embeddings (emotion.speech.speaker)"}
-    if args.speaker_k0:
         recipe["unfamiliar"] = unfamiliar_threshold(args, read[stage], stage, val, val_clips, val_x)
     fused_model = fused(head, stage, read[stage].layer, read[stage].distance)
     ship(fused_model, [args.run_dir], val_inputs if args.speaker_k0 else val_inputs["whisper_log_mel"], val_y, out, command,
