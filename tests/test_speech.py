@@ -213,6 +213,28 @@ def test_vocal_tract_warp_moves_the_spectrum_and_defaults_to_none(tmp_path):
     assert augment.warp_factor(rng, 0.0) == 1.0
 
 
+def test_whisper_training_copies_warped_for_smaller_vocal_tracts(tmp_path):
+    """The Whisper read-out's --warp-range: a tone read at warp 1.25 lands in the bands of a tone
+    1.25 times higher; warped copies are the unwarped recipe's windows, warped, and the clean
+    centred copies stay as the app reads them."""
+    from emotion.speech.whisper_features import whisper_log_mel
+    from emotion.train.speech_whisper import training_mels
+
+    seconds = np.arange(WINDOW_SAMPLES) / SAMPLE_RATE
+    tone = {hz: (0.3 * np.sin(2 * np.pi * hz * seconds)).astype(np.float32) for hz in (800, 1000)}
+    assert np.array_equal(whisper_log_mel(tone[800]), whisper_log_mel(tone[800], warp=1.0))
+    peak = {hz: int(whisper_log_mel(t).mean(axis=0).argmax()) for hz, t in tone.items()}
+    assert peak[800] < peak[1000] == int(whisper_log_mel(tone[800], warp=1.25).mean(axis=0).argmax())
+
+    clips = [speech_16k(tmp_path), recorded_voice_16k()[0]]
+    plain = list(training_mels(clips, copies=2, seed=3, part_p=0.3, channel="harsh"))
+    same = list(training_mels(clips, copies=2, seed=3, part_p=0.3, channel="harsh", warp_range=(1.0, 1.0)))
+    warped = list(training_mels(clips, copies=2, seed=3, part_p=0.3, channel="harsh", warp_range=(0.9, 1.35)))
+    assert len(plain) == len(warped) == 6 and all(np.array_equal(a, b) for a, b in zip(plain, same))
+    assert all(np.array_equal(a, b) for a, b in zip(plain[:2], warped[:2]))  # the clean centred windows
+    assert not any(np.array_equal(a, b) for a, b in zip(plain[2:], warped[2:]))
+
+
 def test_training_batches_depend_only_on_epoch_and_index(tmp_path):
     """Batches are prepared on worker threads in any order: each must be the same whenever it is made."""
     from emotion.train.speech import AugmentedWindows

@@ -25,19 +25,22 @@ WHISPER_FRAMES = WINDOW_SAMPLES // HOP_LENGTH
 _HANN = np.hanning(WHISPER_N_FFT + 1)[:-1]  # periodic
 
 
-@functools.lru_cache(maxsize=1)
-def whisper_filters() -> np.ndarray:
-    return slaney_filters(WHISPER_N_FFT, WHISPER_MELS, 0.0, 8_000.0).astype(np.float64)
+@functools.lru_cache(maxsize=64)
+def whisper_filters(warp: float = 1.0) -> np.ndarray:
+    """Whisper's mel filters; `warp` != 1 reads a component at f Hz as if at warp * f (vocal tract
+    length perturbation, emotion.speech.features.mel_filters: training only)."""
+    return slaney_filters(WHISPER_N_FFT, WHISPER_MELS, 0.0, 8_000.0, warp).astype(np.float64)
 
 
-def whisper_log_mel(audio: np.ndarray) -> np.ndarray:
-    """(n,) float32 in -1..1 -> (n // HOP_LENGTH, WHISPER_MELS) float32, time first (the encoder's input)."""
+def whisper_log_mel(audio: np.ndarray, warp: float = 1.0) -> np.ndarray:
+    """(n,) float32 in -1..1 -> (n // HOP_LENGTH, WHISPER_MELS) float32, time first (the encoder's
+    input; `warp`: training only, see `whisper_filters`)."""
     audio = np.nan_to_num(np.asarray(audio, np.float64), nan=0.0, posinf=1.0, neginf=-1.0)
     padded = np.pad(audio, WHISPER_N_FFT // 2, mode="reflect") if len(audio) > WHISPER_N_FFT // 2 else \
         np.pad(audio, WHISPER_N_FFT // 2)
     frames = sliding_window_view(padded, WHISPER_N_FFT)[::HOP_LENGTH][: len(audio) // HOP_LENGTH]
     power = np.abs(np.fft.rfft(frames * _HANN, axis=1)) ** 2
-    log_spec = np.log10(np.maximum(power @ whisper_filters().T, 1e-10))
+    log_spec = np.log10(np.maximum(power @ whisper_filters(warp).T, 1e-10))
     log_spec = np.maximum(log_spec, log_spec.max(initial=-10.0) - 8.0)
     return ((log_spec + 4.0) / 4.0).astype(np.float32)
 

@@ -49,7 +49,7 @@ import json
 import shlex
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -65,6 +65,7 @@ from emotion.speech.classify import whisper_inputs
 from emotion.speech.corpus import CORPUS_NAMES, clip_keys, load_clips
 from emotion.speech.features import WINDOW_SAMPLES, fit_window
 from emotion.speech.speaker import SPEAKER_INPUTS
+from emotion.speech.whisper_features import whisper_log_mel
 from emotion.tflite_model import TFLiteModel
 from emotion.train.checkpoints import seed_everything, ship
 from emotion.train.encoder import STAGES, WIDTH, pooled
@@ -102,22 +103,38 @@ def at_stage(embeddings: np.ndarray, stages: tuple[str, ...], stage: str) -> np.
     return embeddings[:, start : start + WIDTH]
 
 
-def embed(model: TFLiteModel, windows: Iterable[np.ndarray], batch: int = 32) -> np.ndarray:
-    """(n, WIDTH per stage) embeddings of 3 s windows of 16 kHz audio, taken a batch at a time (so a
+def embed(model: TFLiteModel, mels: Iterable[np.ndarray], batch: int = 32) -> np.ndarray:
+    """(n, WIDTH per stage) embeddings of 3 s windows' Whisper log-mels, taken a batch at a time (so a
     generator of augmented windows never sits in memory whole)."""
-    out, windows = [], iter(windows)
-    while chunk := list(itertools.islice(windows, batch)):
-        out.append(model.predict(whisper_inputs(chunk)))
+    out, mels = [], iter(mels)
+    while chunk := list(itertools.islice(mels, batch)):
+        out.append(model.predict(np.stack(chunk)))
     return np.concatenate(out) if out else np.zeros((0, WIDTH), np.float32)
 
 
-def training_windows(clips: list[np.ndarray], copies: int, seed: int, part_p: float, channel: str):
-    """Yields each clip's centred window, then `copies` rounds of one augmented window per clip."""
-    yield from (centred(clip) for clip in clips)
+def window_mels(windows: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    """Each 3 s window's Whisper log-mel, as the app reads it."""
+    return (whisper_log_mel(fit_window(window)) for window in windows)
+
+
+WARP_STREAM = 1
+"""Seeds a training copy's frequency warp apart from its other draws, so a recipe with warps
+augments the same windows as one without."""
+
+
+def training_mels(clips: list[np.ndarray], copies: int, seed: int, part_p: float, channel: str,
+                  warp_range: tuple[float, float] | None = None) -> Iterator[np.ndarray]:
+    """Yields the Whisper log-mel of each clip's centred window, then of `copies` rounds of one
+    augmented window per clip, each warped in frequency by a factor from `warp_range` (in 0.01
+    steps) where given: vocal-tract-length perturbation, the voices of smaller (children's) and
+    larger vocal tracts than the training speakers', tempo unchanged."""
+    yield from window_mels(centred(clip) for clip in clips)
     for copy in range(copies):
         for index, clip in enumerate(clips):
-            rng = np.random.default_rng((seed, copy, index))
-            yield augment.augmented_window(clip, rng, part_p, CHANNEL_ODDS[channel])
+            window = augment.augmented_window(clip, np.random.default_rng((seed, copy, index)), part_p, CHANNEL_ODDS[channel])
+            warp = 1.0 if warp_range is None else \
+                round(float(np.random.default_rng((seed, copy, index, WARP_STREAM)).uniform(*warp_range)), 2)
+            yield whisper_log_mel(window, warp)
 
 
 def cached_embeddings(run_dir: Path, name: str, key: dict, make) -> np.ndarray:
@@ -140,10 +157,10 @@ def training_embeddings(args, train: pd.DataFrame) -> np.ndarray:
     """(clips x (1 + copies), WIDTH per stage): each training clip's centred window, then each round of
     augmented copies, embedded by the recipe `args` names, from the run folder's cache (made once)."""
     recipe = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
-              "seed": args.seed, **embedding_key(args)}
+              "seed": args.seed, **embedding_key(args)} | ({"warp_range": list(args.warp_range)} if args.warp_range else {})
     return cached_embeddings(args.run_dir, "train", recipe, lambda: embed(
         embedder(args.run_dir, args.stages),
-        training_windows(load_clips(list(train.file)), args.copies, args.seed, args.part_windows, args.channel)))
+        training_mels(load_clips(list(train.file)), args.copies, args.seed, args.part_windows, args.channel, args.warp_range)))
 
 
 def build_head(train_x: np.ndarray, hidden: int, l2: float, dropout: float = 0.3) -> keras.Model:
@@ -227,8 +244,8 @@ def unfamiliar_threshold(args, reading: StageReading, stage: str, val: pd.DataFr
     under each of the robustness benchmark's channel shifts (embedded once, cached), and say how."""
     keys = clip_keys(val)
     shifted_x = cached_embeddings(args.run_dir, "val-shifted", {"files": keys, "shifts": list(SHIFTS), **embedding_key(args)},
-                                  lambda: embed(embedder(args.run_dir, args.stages),
-                                                (centred(clip) for shift in SHIFTS for clip in shifted(val_clips, keys, shift))))
+                                  lambda: embed(embedder(args.run_dir, args.stages), window_mels(
+                                      centred(clip) for shift in SHIFTS for clip in shifted(val_clips, keys, shift))))
     windows = np.concatenate([at_stage(val_x, args.stages, stage), at_stage(shifted_x, args.stages, stage)])
     threshold = fit_threshold(reading.distance, windows - np.asarray(reading.layer.mean, np.float32))
     return {"distance": "Mahalanobis distance squared of the embedding from the training windows' (Ledoit-Wolf"
@@ -343,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--copies", type=int, default=8, help="augmented windows per training clip (besides its clean one)")
     parser.add_argument("--part-windows", type=float, default=0.3, help="share of augmented windows keeping only 1-2 s of voice")
     parser.add_argument("--channel", choices=sorted(CHANNEL_ODDS), default="default")
+    parser.add_argument("--warp-range", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                        help="warp each augmented window's frequencies by a factor drawn from LOW-HIGH (vocal tract"
+                             " length perturbation; above 1 a smaller vocal tract, as a child's; default: none)")
     parser.add_argument("--stages", type=stage_list, default=("final",),
                         help=f"where heads read the encoder, validation choosing: any of {','.join(STAGES)}"
                              " (default: final, the encoder's output)")
@@ -374,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
     val_clips = load_clips(list(val.file))
     train_x = training_embeddings(args, train)
     val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), **embedding_key(args)},
-                              lambda: embed(embedder(args.run_dir, args.stages), [centred(c) for c in val_clips]))
+                              lambda: embed(embedder(args.run_dir, args.stages), window_mels(centred(c) for c in val_clips)))
     copies = 1 + args.copies
     train_y, train_w = np.tile(train.label.to_numpy(), copies), np.tile(balanced_weights(train), copies)
     val_y, val_w = val.label.to_numpy(), corpus_weights(val)
@@ -400,7 +420,8 @@ def main(argv: list[str] | None = None) -> None:
                           "sha256": MODEL_SHA256, "stage": stage},
               "head": {**setting, "epochs": HEAD_EPOCHS, "grid": [
                   {"stage": st, **s, "val_accuracy": round(a, 4)} for a, st, s, _ in results]},
-              "augmentation": {"copies": args.copies, "part_windows": args.part_windows, "channel": args.channel}}
+              "augmentation": {"copies": args.copies, "part_windows": args.part_windows, "channel": args.channel}
+              | ({"warp_range": list(args.warp_range)} if args.warp_range else {})}
     if args.speaker_k0:
         recipe["speaker"] = {"k0": args.speaker_k0, "windows_drawn": f"1-{MAX_WINDOWS}, log-uniform",
                              "reads": "each window against its speaker's other windows' embeddings (emotion.speech.speaker)"}
