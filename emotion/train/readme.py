@@ -148,21 +148,23 @@ def _robustness_lines(robustness: dict) -> list[str]:
     if unfamiliar:
         lines.append(_unfamiliar_line(unfamiliar, robustness["results"]))
     if isinstance(robustness.get("child_like_voices"), dict):
-        lines.append(_child_like_line(robustness["child_like_voices"], robustness["summary"]))
+        lines.append(_child_like_line(robustness["child_like_voices"], robustness))
     return lines
 
 
-def _child_like_line(child_like: dict, summary: dict) -> str:
+def _child_like_line(child_like: dict, robustness: dict) -> str:
     """Each set's accuracy with pitch and formants raised as a child's, beside clean."""
     def accuracies(name: str) -> str:
         raised = " and ".join(f"{by_set[name]['accuracy']:.1%}" for by_set in child_like.values())
-        return f"{raised} (clean {summary[name]['model']['clean_accuracy']:.1%})"
+        clean = robustness["summary"][name]["model"]["clean_accuracy"]
+        return f"{robustness['sets'][name]['title']} {raised} ({clean:.1%} clean)"
 
-    amounts = " and ".join(f"{key.split('_')[0]} semitones" for key in child_like)
-    unfamiliar = max(r["unfamiliar_share"] for by_set in child_like.values() for r in by_set.values())
-    return (f"  - Child-like voices (pitch and formants raised {amounts}, tempo kept, by Rubber Band; no children's "
-            f"recordings are at hand): {'; '.join(accuracies(name) for name in summary)} (sets in the order above); "
-            f"heard as unlike every voice it learnt from in at most {unfamiliar:.1%} of the clips.")
+    amounts = " and ".join(key.split("_")[0].lstrip("+") for key in child_like)
+    readings = [r for by_set in child_like.values() for r in by_set.values()]
+    return (f"  - Child-like voices (pitch and formants raised {amounts} semitones, tempo kept, by Rubber Band; no "
+            f"children's recordings are at hand): {'; '.join(accuracies(name) for name in robustness['summary'])}; one "
+            f"class takes up to {max(r['top_class_share'] for r in readings):.0%} of the answers, and at most "
+            f"{max(r['unfamiliar_share'] for r in readings):.1%} of the clips sound unlike every voice it learnt from.")
 
 
 def _unfamiliar_line(unfamiliar: dict, results: dict) -> str:
