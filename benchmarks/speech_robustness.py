@@ -44,7 +44,8 @@ shift: the clips whose every voiced window sounded unlike the training voices (e
 Time on the project's 2-core CPU, 1,625 clips x 7 conditions: 14 minutes measured beside a
 training run that took both cores (the model's TFLite calls suffered most); about 4-5 minutes
 estimated when nothing else runs (the Opus round trips ~2 of them, Silero VAD ~8 ms a clip).
-`--quick` scores QUICK_PER_CELL clips per speaker and emotion, a third of the clips.
+The child-like voices add 2-3 minutes on the validation split's 408 clips (7.5 on the test split's 648 beside
+another run). `--quick` scores QUICK_PER_CELL clips per speaker and emotion, a third of the clips.
 """
 
 from __future__ import annotations
