@@ -386,7 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.warp_range and not 0 < args.warp_range[0] <= args.warp_range[1]:
+        parser.error("--warp-range needs 0 < LOW <= HIGH")
     command = "python -m emotion.train.speech_whisper " + shlex.join(argv if argv is not None else sys.argv[1:])
     args.run_dir.mkdir(parents=True, exist_ok=True)
     out = args.out or args.run_dir / "speech.keras"
