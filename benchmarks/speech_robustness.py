@@ -329,6 +329,12 @@ def unfamiliar_share(probs: np.ndarray) -> float:
     return round(float(np.mean(heard & np.all(np.abs(probs - 1 / len(VOICE_CLASSES)) < 1e-4, axis=1))), 4)
 
 
+def model_scores(labels: np.ndarray, probs: np.ndarray) -> dict[str, Any]:
+    """The model's `scores` on clips read as uploads, with its arousal and unfamiliar share."""
+    return scores(labels, answers_of(probs), with_no_speech=True) | {
+        "arousal_balanced_accuracy": arousal_balanced_accuracy(labels, probs), "unfamiliar_share": unfamiliar_share(probs)}
+
+
 def reading_shares(probs: np.ndarray, threshold: float) -> dict[str, Any]:
     """How uploads of these clips read: an emotion, "not sure" (top probability below the
     threshold), or no speech; and the median top probability of the clips with speech."""
@@ -377,10 +383,7 @@ def child_like_voices(classifier: SpeechClassifier | AveragedModels, clips: list
     results: dict[str, Any] = {}
     for semitones in SMALLER_VOCAL_TRACT_SEMITONES:
         probs = classifier.score_clips([smaller_vocal_tract(clip, semitones) for clip in clips])[0]
-        answers = answers_of(probs)
-        results[f"+{semitones}_semitones"] = {s.name: scores(labels[s.rows], answers[s.rows], with_no_speech=True) | {
-            "arousal_balanced_accuracy": arousal_balanced_accuracy(labels[s.rows], probs[s.rows]),
-            "unfamiliar_share": unfamiliar_share(probs[s.rows])} for s in sets}
+        results[f"+{semitones}_semitones"] = {s.name: model_scores(labels[s.rows], probs[s.rows]) for s in sets}
     return results
 
 
@@ -421,7 +424,6 @@ def main() -> None:
         probs, _ = classifier.score_clips(audio)
         if shift == CLEAN:
             clean_probs = probs
-        answers = answers_of(probs)
         by_speaker = speaker_session_probabilities(classifier, audio, table.speaker.to_numpy())
         session_answers = None if by_speaker is None else answers_of(by_speaker)
         model_s, tick = time.perf_counter() - tick, time.perf_counter()
@@ -429,10 +431,7 @@ def main() -> None:
         baseline_s = time.perf_counter() - tick
         seconds[shift] = {"channel": round(channel_s, 1), "model": round(model_s, 1), "baseline": round(baseline_s, 1)}
         for s in sets:
-            model_scores = scores(labels[s.rows], answers[s.rows], with_no_speech=True)
-            model_scores["arousal_balanced_accuracy"] = arousal_balanced_accuracy(labels[s.rows], probs[s.rows])
-            model_scores["unfamiliar_share"] = unfamiliar_share(probs[s.rows])
-            results[s.name][shift] = {"model": model_scores,
+            results[s.name][shift] = {"model": model_scores(labels[s.rows], probs[s.rows]),
                                       "baseline_mfcc_svm": scores(labels[s.rows], baseline_answers[s.rows], False)}
             if session_answers is not None:
                 results[s.name][shift]["model_speaker_session"] = scores(labels[s.rows], session_answers[s.rows], True)

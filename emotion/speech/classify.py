@@ -210,9 +210,14 @@ class SpeechClassifier:
         return np.array(out).reshape(-1, len(VOICE_CLASSES)), silent
 
 
+def whisper_input(window: np.ndarray) -> np.ndarray:
+    """(300, 80): one window's Whisper log-mel, as a model on Whisper's encoder reads it."""
+    return whisper_log_mel(fit_window(window))
+
+
 def whisper_inputs(windows: list[np.ndarray] | np.ndarray) -> np.ndarray:
     """(n, 300, 80): the input of a model on Whisper's encoder, one Whisper log-mel per window."""
-    return np.stack([whisper_log_mel(fit_window(w)) for w in windows])
+    return np.stack([whisper_input(w) for w in windows])
 
 
 def clip_probabilities(readings: list[VoiceReading]) -> np.ndarray | None:

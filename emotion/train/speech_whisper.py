@@ -64,7 +64,7 @@ from emotion.export import ProbabilityTemperature, export_tflite, save_keras
 from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.channel import CHANNEL_ODDS, SHIFTS, shifted
-from emotion.speech.classify import whisper_inputs
+from emotion.speech.classify import whisper_input, whisper_inputs
 from emotion.speech.corpus import CORPUS_NAMES, clip_keys, load_clips
 from emotion.speech.features import WINDOW_SAMPLES, fit_window
 from emotion.speech.speaker import SPEAKER_INPUTS
@@ -115,11 +115,6 @@ def embed(model: TFLiteModel, mels: Iterable[np.ndarray], batch: int = 32) -> np
     return np.concatenate(out) if out else np.zeros((0, WIDTH), np.float32)
 
 
-def window_mels(windows: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
-    """Each 3 s window's Whisper log-mel, as the app reads it."""
-    return (whisper_log_mel(fit_window(window)) for window in windows)
-
-
 WARP_STREAM = 1
 """Seeds a training copy's frequency warp apart from its other draws, so a recipe with warps
 augments the same windows as one without."""
@@ -131,7 +126,7 @@ def training_mels(clips: list[np.ndarray], copies: int, seed: int, part_p: float
     augmented window per clip, each warped in frequency by a factor from `warp_range` (in 0.01
     steps) where given: vocal-tract-length perturbation, the voices of smaller (children's) and
     larger vocal tracts than the training speakers', tempo unchanged."""
-    yield from window_mels(centred(clip) for clip in clips)
+    yield from (whisper_input(centred(clip)) for clip in clips)
     for copy in range(copies):
         for index, clip in enumerate(clips):
             window = augment.augmented_window(clip, np.random.default_rng((seed, copy, index)), part_p, CHANNEL_ODDS[channel])
@@ -247,8 +242,8 @@ def unfamiliar_threshold(args, reading: StageReading, stage: str, val: pd.DataFr
     under each of the robustness benchmark's channel shifts (embedded once, cached), and say how."""
     keys = clip_keys(val)
     shifted_x = cached_embeddings(args.run_dir, "val-shifted", {"files": keys, "shifts": list(SHIFTS), **embedding_key(args)},
-                                  lambda: embed(embedder(args.run_dir, args.stages), window_mels(
-                                      centred(clip) for shift in SHIFTS for clip in shifted(val_clips, keys, shift))))
+                                  lambda: embed(embedder(args.run_dir, args.stages), (
+                                      whisper_input(centred(clip)) for shift in SHIFTS for clip in shifted(val_clips, keys, shift))))
     windows = np.concatenate([at_stage(val_x, args.stages, stage), at_stage(shifted_x, args.stages, stage)])
     threshold = fit_threshold(reading.distance, windows - np.asarray(reading.layer.mean, np.float32))
     return {"distance": "Mahalanobis distance squared of the embedding from the training windows' (Ledoit-Wolf"
@@ -400,7 +395,7 @@ def main(argv: list[str] | None = None) -> None:
     val_clips = load_clips(list(val.file))
     train_x = training_embeddings(args, train)
     val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), **embedding_key(args)},
-                              lambda: embed(embedder(args.run_dir, args.stages), window_mels(centred(c) for c in val_clips)))
+                              lambda: embed(embedder(args.run_dir, args.stages), (whisper_input(centred(c)) for c in val_clips)))
     copies = 1 + args.copies
     train_y, train_w = np.tile(train.label.to_numpy(), copies), np.tile(balanced_weights(train), copies)
     val_y, val_w = val.label.to_numpy(), corpus_weights(val)

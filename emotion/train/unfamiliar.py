@@ -15,8 +15,8 @@ mean squared whitened embedding over a threshold: the window's unfamiliarity, ab
 FALSE_ALARMS of the validation windows, clean and under each channel shift (`fit_threshold`).
 `Even` turns a window whose unfamiliarity is above 1 into even odds: the Whisper model's logits
 and the pair's probabilities, so every page reads it as "not sure" (and says why: the app's
-VoiceReading.unfamiliar) and face+voice fusion, which weighs each side by its top probability,
-weighs it little.
+VoiceReading.unfamiliar) and face+voice fusion, which weighs each side by how far its top
+probability stands above even odds, does not count it (emotion.fusion.certainty).
 """
 
 from __future__ import annotations
