@@ -81,7 +81,7 @@ def main() -> None:
         classifier = speech_classifier(paths[0]) if len(paths) == 1 else AveragedModels([speech_classifier(p) for p in paths])
         probs = {"session": lambda: speaker_session_probabilities(classifier, clips, speakers),
                  "stream": lambda: speaker_stream_probabilities(classifier, clips, speakers),
-                 "uploads": lambda: classifier.score_clips(clips)[0]}[args.reading]()
+                 "uploads": lambda: classifier.score_clips(clips).probabilities}[args.reading]()
         heard = set().union(*(heard_validation_speakers(path) for path in paths))
         right[name] = np.where(np.isin(speakers, list(heard)), np.nan, (answers_of(probs) == labels).astype(float))
         models[name] = {**({"averaged": [model_facts(p) for p in paths]} if len(paths) > 1 else model_facts(paths[0])),

@@ -37,7 +37,8 @@ and the largest top-class share, against the issue's targets. `unfamiliar_input`
 input unlike the training data reads "not sure" (below the shipped card's threshold) rather than
 an emotion: each set's clips played backwards and a synthetic voice (espeak-ng, SYNTHETIC_VOICES x
 SYNTHETIC_SENTENCES), beside the same sets' clean clips; `unfamiliar_share` there and under each
-shift: the clips whose every voiced window sounded unlike the training voices (even odds).
+shift: the clips whose every voiced window sounded unlike the training voices (each window's
+`VoiceReading.unfamiliar`, as the upload page counts them).
 `child_like_voices` scores each set with pitch and formants raised as a child's
 (SMALLER_VOCAL_TRACT_SEMITONES, Rubber Band where installed). `seconds` says where the time went.
 
@@ -72,7 +73,7 @@ from emotion.labels import AROUSED_VOICES, VOICE_CLASSES  # noqa: E402
 from emotion.metrics import confusion_matrix, recall_and_f1  # noqa: E402
 from emotion.media import decode_audio  # noqa: E402
 from emotion.registry import SPEECH, not_sure_below, speech_classifier, speech_front_end, speech_normalisation  # noqa: E402
-from emotion.speech.classify import SpeechClassifier, SpeechStream, clip_probabilities  # noqa: E402
+from emotion.speech.classify import ClipScores, SpeechClassifier, SpeechStream, clip_probabilities  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS, shifted  # noqa: E402
 from emotion.speech.corpus import RAVDESS_SPLIT, clip_keys, load_clips, read_manifest  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE, BandStats  # noqa: E402
@@ -253,9 +254,17 @@ class AveragedModels:
     def __init__(self, classifiers: list[SpeechClassifier]) -> None:
         self.classifiers = classifiers
 
-    def score_clips(self, clips: list[np.ndarray]) -> tuple[np.ndarray, int]:
-        readings = [classifier.score_clips(clips) for classifier in self.classifiers]
-        return np.mean([probs for probs, _ in readings], axis=0), max(silent for _, silent in readings)
+    def score_clips(self, clips: list[np.ndarray]) -> ClipScores:
+        """The mean of the models' probabilities; a clip is unfamiliar where it is to all of them."""
+        each = [classifier.score_clips(clips) for classifier in self.classifiers]
+        return ClipScores(np.mean([s.probabilities for s in each], axis=0), max(s.silent for s in each),
+                          np.logical_and.reduce([s.unfamiliar for s in each]))
+
+
+def rows_of(clip_scores: ClipScores, rows: np.ndarray) -> ClipScores:
+    """The scores of one set's clips (its rows of the table)."""
+    probs = clip_scores.probabilities[rows]
+    return ClipScores(probs, int(np.sum(probs.sum(axis=1) == 0)), clip_scores.unfamiliar[rows])
 
 
 def answers_of(probs: np.ndarray) -> np.ndarray:
@@ -322,31 +331,34 @@ def synthetic_voices() -> list[np.ndarray]:
     return clips
 
 
-def unfamiliar_share(probs: np.ndarray) -> float:
-    """The share of clips whose every voiced window the model found unlike its training voices:
-    their probabilities are even (emotion.train.unfamiliar)."""
-    heard = probs.sum(axis=1) > 0
-    return round(float(np.mean(heard & np.all(np.abs(probs - 1 / len(VOICE_CLASSES)) < 1e-4, axis=1))), 4)
+def unfamiliar_share(clip_scores: ClipScores) -> float:
+    """The share of clips whose every voiced window the model found unlike its training voices
+    (`VoiceReading.unfamiliar`, as the upload page counts them)."""
+    return round(float(np.mean(clip_scores.unfamiliar)), 4)
 
 
-def model_scores(labels: np.ndarray, probs: np.ndarray) -> dict[str, Any]:
+def model_scores(labels: np.ndarray, clip_scores: ClipScores) -> dict[str, Any]:
     """The model's `scores` on clips read as uploads, with its arousal and unfamiliar share."""
+    probs = clip_scores.probabilities
     return scores(labels, answers_of(probs), with_no_speech=True) | {
-        "arousal_balanced_accuracy": arousal_balanced_accuracy(labels, probs), "unfamiliar_share": unfamiliar_share(probs)}
+        "arousal_balanced_accuracy": arousal_balanced_accuracy(labels, probs),
+        "unfamiliar_share": unfamiliar_share(clip_scores)}
 
 
-def reading_shares(probs: np.ndarray, threshold: float) -> dict[str, Any]:
+def reading_shares(clip_scores: ClipScores, threshold: float) -> dict[str, Any]:
     """How uploads of these clips read: an emotion, "not sure" (top probability below the
     threshold), or no speech; and the median top probability of the clips with speech."""
+    probs = clip_scores.probabilities
     heard = answers_of(probs) != NO_SPEECH
     confident = heard & (probs.max(axis=1) >= threshold)
     return {"n": int(len(probs)), "emotion_share": round(float(confident.mean()), 4),
-            "not_sure_share": round(float((heard & ~confident).mean()), 4), "unfamiliar_share": unfamiliar_share(probs),
+            "not_sure_share": round(float((heard & ~confident).mean()), 4),
+            "unfamiliar_share": unfamiliar_share(clip_scores),
             "no_speech_share": round(float((~heard).mean()), 4),
             "median_confidence": round(float(np.median(probs.max(axis=1)[heard])), 4) if heard.any() else None}
 
 
-def unfamiliar_input(classifier: SpeechClassifier | AveragedModels, clips: list[np.ndarray], clean_probs: np.ndarray,
+def unfamiliar_input(classifier: SpeechClassifier | AveragedModels, clips: list[np.ndarray], clean: ClipScores,
                      sets: list[EvalSet]) -> dict[str, Any]:
     """Does input unlike the training data read "not sure" rather than an emotion (issue 14)? The
     held-out speakers' own clean clips beside the same clips played backwards (a voice, but no
@@ -355,10 +367,10 @@ def unfamiliar_input(classifier: SpeechClassifier | AveragedModels, clips: list[
     synthetic = synthetic_voices()
     return {
         "not_sure_below": threshold,
-        "held_out_speakers_clean": {s.name: reading_shares(clean_probs[s.rows], threshold) for s in sets},
-        "played_backwards": {s.name: reading_shares(classifier.score_clips([clips[i][::-1].copy() for i in s.rows])[0],
+        "held_out_speakers_clean": {s.name: reading_shares(rows_of(clean, s.rows), threshold) for s in sets},
+        "played_backwards": {s.name: reading_shares(classifier.score_clips([clips[i][::-1].copy() for i in s.rows]),
                                                     threshold) for s in sets},
-        "synthetic_voice": (reading_shares(classifier.score_clips(synthetic)[0], threshold) | {"voices": list(SYNTHETIC_VOICES)}
+        "synthetic_voice": (reading_shares(classifier.score_clips(synthetic), threshold) | {"voices": list(SYNTHETIC_VOICES)}
                             if synthetic else "espeak-ng is not installed"),
     }
 
@@ -382,8 +394,8 @@ def child_like_voices(classifier: SpeechClassifier | AveragedModels, clips: list
         return "Rubber Band is not installed (Debian: apt-get install rubberband-cli)"
     results: dict[str, Any] = {}
     for semitones in SMALLER_VOCAL_TRACT_SEMITONES:
-        probs = classifier.score_clips([smaller_vocal_tract(clip, semitones) for clip in clips])[0]
-        results[f"+{semitones}_semitones"] = {s.name: model_scores(labels[s.rows], probs[s.rows]) for s in sets}
+        raised = classifier.score_clips([smaller_vocal_tract(clip, semitones) for clip in clips])
+        results[f"+{semitones}_semitones"] = {s.name: model_scores(labels[s.rows], rows_of(raised, s.rows)) for s in sets}
     return results
 
 
@@ -421,9 +433,9 @@ def main() -> None:
         tick = time.perf_counter()
         audio = shifted(clips, keys, shift)
         channel_s, tick = time.perf_counter() - tick, time.perf_counter()
-        probs, _ = classifier.score_clips(audio)
+        clip_scores = classifier.score_clips(audio)
         if shift == CLEAN:
-            clean_probs = probs
+            clean = clip_scores
         by_speaker = speaker_session_probabilities(classifier, audio, table.speaker.to_numpy())
         session_answers = None if by_speaker is None else answers_of(by_speaker)
         model_s, tick = time.perf_counter() - tick, time.perf_counter()
@@ -431,7 +443,7 @@ def main() -> None:
         baseline_s = time.perf_counter() - tick
         seconds[shift] = {"channel": round(channel_s, 1), "model": round(model_s, 1), "baseline": round(baseline_s, 1)}
         for s in sets:
-            results[s.name][shift] = {"model": model_scores(labels[s.rows], probs[s.rows]),
+            results[s.name][shift] = {"model": model_scores(labels[s.rows], rows_of(clip_scores, s.rows)),
                                       "baseline_mfcc_svm": scores(labels[s.rows], baseline_answers[s.rows], False)}
             if session_answers is not None:
                 results[s.name][shift]["model_speaker_session"] = scores(labels[s.rows], session_answers[s.rows], True)
@@ -439,7 +451,7 @@ def main() -> None:
         _log(f"{shift}: {sets[0].name} model {first['model']['accuracy']:.1%}, baseline "
              f"{first['baseline_mfcc_svm']['accuracy']:.1%}; seconds {seconds[shift]}")
     tick = time.perf_counter()
-    unfamiliar = unfamiliar_input(classifier, clips, clean_probs, sets)
+    unfamiliar = unfamiliar_input(classifier, clips, clean, sets)
     seconds["unfamiliar_input"] = {"model": round(time.perf_counter() - tick, 1)}
     _log(f"unfamiliar input: {json.dumps(unfamiliar)}")
     tick = time.perf_counter()

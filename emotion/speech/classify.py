@@ -76,6 +76,17 @@ class WindowReadings(NamedTuple):
         return None if self.unfamiliarity is None else float(self.unfamiliarity[k])
 
 
+class ClipScores(NamedTuple):
+    """Clips read as uploads are: (n, 8) probabilities (a clip with no speech has an all-zero row,
+    so it counts as wrong rather than vanishing from a score), how many clips held no speech, and
+    (n,) whether every voiced window of a clip read unlike the training voices
+    (`VoiceReading.unfamiliar`: the clip reads "not sure" throughout)."""
+
+    probabilities: np.ndarray
+    silent: int
+    unfamiliar: np.ndarray
+
+
 class SpeechClassifier:
     """(n, 48000) float32 16 kHz windows -> (n, 8) calibrated probabilities in RAVDESS order.
 
@@ -199,15 +210,17 @@ class SpeechClassifier:
             stats.add(mel_db[:, :frames], voiced_frames(voiced, positions))
         return stats
 
-    def score_clips(self, clips: list[np.ndarray]) -> tuple[np.ndarray, int]:
-        """(n, 8) clip probabilities as an upload gets them, and how many clips held no speech
-        (their row is all zeros, so they count as wrong rather than vanish from a score)."""
-        out, silent = [], 0
+    def score_clips(self, clips: list[np.ndarray]) -> ClipScores:
+        """Each clip read as an upload is: its probabilities, whether it held speech, and whether
+        the model found every voiced window unlike its training voices."""
+        out, silent, unfamiliar = [], 0, []
         for clip in clips:
-            probs = clip_probabilities(self.classify_clip(clip))
+            readings = self.classify_clip(clip)
+            probs = clip_probabilities(readings)
             silent += probs is None
             out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
-        return np.array(out).reshape(-1, len(VOICE_CLASSES)), silent
+            unfamiliar.append(probs is not None and all(r.unfamiliar for r in readings if r.probabilities is not None))
+        return ClipScores(np.array(out).reshape(-1, len(VOICE_CLASSES)), silent, np.array(unfamiliar, bool))
 
 
 def whisper_input(window: np.ndarray) -> np.ndarray:

@@ -95,26 +95,28 @@ def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
     table = read_manifest(args.manifest)
     actors = _parse_actors(args.actors)
     test = table[table.actor.isin(actors)] if actors else table
-    probs, silent = classifier.score_clips(load_clips(list(test.file)))
+    test_scores = classifier.score_clips(load_clips(list(test.file)))
     split = {RAVDESS_SPLIT["val"]: "val", RAVDESS_SPLIT["test"]: "test"}.get(tuple(actors or ()), "all" if not actors else "chosen")
     result = {"model": "speech", "data": str(args.manifest), "actors": actors, "split": split,
-              **score(probs, test.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": silent}
+              **score(test_scores.probabilities, test.label.to_numpy(), VOICE_CLASSES),
+              "clips_without_speech": test_scores.silent}
     window = np.random.default_rng(0).uniform(-0.1, 0.1, WINDOW_SAMPLES).astype(np.float32)
     result["ms_per_window"] = median_ms(lambda: classifier.predict_windows([window]), runs=50)
     nemo = read_manifest(args.nemo_manifest) if args.nemo_manifest else None
     if nemo is not None:
         # The same split of the second corpus: its test speakers with the test actors, and so on.
         part = nemo[nemo.split == split] if split in ("val", "test") else nemo
-        nemo_probs, nemo_silent = classifier.score_clips(load_clips(list(part.file)))
+        nemo_scores = classifier.score_clips(load_clips(list(part.file)))
         result["nemo"] = {"data": str(args.nemo_manifest), "speakers": sorted(part.speaker.unique().tolist()),
-                          **score(nemo_probs, part.label.to_numpy(), VOICE_CLASSES), "clips_without_speech": nemo_silent}
+                          **score(nemo_scores.probabilities, part.label.to_numpy(), VOICE_CLASSES),
+                          "clips_without_speech": nemo_scores.silent}
     extra: dict[str, Any] = {}
     val_actors = _parse_actors(args.val_actors)
     if val_actors:
         val = table[table.actor.isin(val_actors)]
         if nemo is not None:
             val = pd.concat([val, nemo[nemo.split == "val"]])
-        val_probs, _ = classifier.score_clips(load_clips(list(val.file)))
+        val_probs = classifier.score_clips(load_clips(list(val.file))).probabilities
         extra["not_sure_below"] = not_sure_threshold(val_probs, val.label.to_numpy(), min_count=10)
     return result, extra
 

@@ -290,7 +290,7 @@ def cross_validate(table, args) -> None:
         best, _, _ = train_one(train, val, args, run_dir, name)
         classifier = SpeechClassifier(export_tflite(with_temperature(best, 1.0), run_dir / "best.tflite"), args.normalisation)
         test = ravdess[ravdess.actor.isin(test_group)]
-        probs, _ = classifier.score_clips(load_clips(list(test.file)))
+        probs = classifier.score_clips(load_clips(list(test.file))).probabilities
         accuracy = float(np.mean(probs.argmax(axis=1) == test.label.to_numpy()))
         result = {"fold": k, "test_actors": test_group, "accuracy": accuracy, "command": args.command}
         (run_dir / "result.json").write_text(json.dumps(result))

@@ -331,7 +331,7 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
     model = paired(cnn, whisper, pool, record["temperature"])
     save_keras(model, out)
     export_tflite(model, tflite, quantize=int8)
-    readings = speech_classifier(tflite).score_clips(val_clips)[0]
+    readings = speech_classifier(tflite).score_clips(val_clips).probabilities
     heard = readings.sum(axis=1) > 0  # a clip with no voice has an all-zero row: wrong, not "neutral"
     record["val_accuracy"] = float(np.mean(heard & (readings.argmax(axis=1) == val.label.to_numpy())))
     record["val_reading"] = "whole clips, as uploads are read"
