@@ -114,6 +114,18 @@ def test_a_synthetic_voice_reads_as_unfamiliar_and_even_a_recorded_one_does_not(
     assert all(r.probabilities.max() > 0.2 for r in heard if r.unfamiliarity < 1.0)
 
 
+def test_clip_scores_say_which_clips_were_silent_and_which_wholly_unfamiliar(tmp_path, speech_classifier):
+    """What the model card and the robustness benchmark count: a clip without speech scores an
+    all-zero row (wrong, not the first class); the synthetic voice is unfamiliar in every window,
+    as the upload page's flags say; a recorded voice is read."""
+    clips = [np.zeros(3 * SAMPLE_RATE, np.float32), speech_16k(tmp_path), recorded_voice_16k(1)[0]]
+    scores = speech_classifier.score_clips(clips)
+    assert scores.silent == 1 and not scores.probabilities[0].any()
+    assert scores.unfamiliar.tolist() == [False, True, False]
+    np.testing.assert_allclose(scores.probabilities[1], 1 / len(VOICE_CLASSES), atol=1e-5)
+    assert scores.probabilities[2].max() > 0.2
+
+
 @pytest.mark.parametrize(("rate", "channels"), [(8_000, 1), (44_100, 2), (48_000, 2)])
 def test_stream_accepts_int16_at_any_rate_and_layout(tmp_path, speech_classifier, rate, channels):
     speech = speech_16k(tmp_path)
