@@ -42,17 +42,21 @@ def strengths_and_weaknesses(card: dict[str, Any], what: str, met: str) -> tuple
 def ensemble_in_words(training: dict[str, Any]) -> str:
     """"4 networks trained with different seeds, 1 of them on harsher microphones and rooms": how
     an ensemble's members differ, from the augmentation its training record lists per member (and
-    the model on Whisper's encoder beside them, for a pair, whether it reads the speaker and whether it
-    tells sound unlike its training voices)."""
+    the model on Whisper's encoder beside them, for a pair: whether it also learnt from child-like
+    copies of its voices, reads the speaker, and tells sound unlike its training voices)."""
     members = len(training["members"])
     per_member = training.get("augmentation", {}).get("members", [])
     harsh = sum(member.get("channel", "default") != "default" for member in per_member)
-    return f"{members} networks trained with different seeds" + (
-        f", {harsh} of them on harsher microphones and rooms" if harsh else "") + (
-        ", and a read-out of Whisper's pre-trained speech encoder" if training.get("whisper") else "") + (
-        " that reads each voice against its own" if training.get("whisper", {}).get("speaker") else "") + (
-        " and says \"not sure\" to a sound unlike the voices it learnt from" if training.get("whisper", {}).get("unfamiliar")
-        else "")
+    words = f"{members} networks trained with different seeds" + (
+        f", {harsh} of them on harsher microphones and rooms" if harsh else "")
+    whisper = training.get("whisper")
+    if not whisper:
+        return words
+    does = [what for what, said in (
+        ("also learnt from child-like copies of the voices", whisper.get("augmentation", {}).get("warp_range")),
+        ("reads each voice against its own", whisper.get("speaker")),
+        ("says \"not sure\" to a sound unlike the voices it learnt from", whisper.get("unfamiliar"))) if said]
+    return words + ", and a read-out of Whisper's pre-trained speech encoder" + (f" that {joined(does)}" if does else "")
 
 
 UNFAMILIAR_VOICE = ("This sounds unlike the voices the mirror learnt from (a synthetic voice, say), so it does not "

@@ -183,7 +183,7 @@ def _unfamiliar_line(unfamiliar: dict, results: dict) -> str:
     real = [shift["model"]["unfamiliar_share"] for by_shift in results.values() for shift in by_shift.values()
             if "unfamiliar_share" in shift["model"]]
     if isinstance(synthetic, dict) and "unfamiliar_share" in synthetic and real:
-        line += (f" Found unlike every voice it learnt from in every window (even odds): the synthetic voice "
+        line += (f" Found unlike every voice it learnt from in every window (so it did not guess): the synthetic voice "
                  f"{synthetic['unfamiliar_share']:.0%} of its clips, the held-out speakers' clips at most "
                  f"{max(real):.1%} under any shift.")
     return line
