@@ -257,14 +257,12 @@ class AveragedModels:
     def score_clips(self, clips: list[np.ndarray]) -> ClipScores:
         """The mean of the models' probabilities; a clip is unfamiliar where it is to all of them."""
         each = [classifier.score_clips(clips) for classifier in self.classifiers]
-        return ClipScores(np.mean([s.probabilities for s in each], axis=0), max(s.silent for s in each),
-                          np.logical_and.reduce([s.unfamiliar for s in each]))
+        return ClipScores(np.mean([s.probabilities for s in each], axis=0), np.logical_and.reduce([s.unfamiliar for s in each]))
 
 
 def rows_of(clip_scores: ClipScores, rows: np.ndarray) -> ClipScores:
     """The scores of one set's clips (its rows of the table)."""
-    probs = clip_scores.probabilities[rows]
-    return ClipScores(probs, int(np.sum(probs.sum(axis=1) == 0)), clip_scores.unfamiliar[rows])
+    return ClipScores(clip_scores.probabilities[rows], clip_scores.unfamiliar[rows])
 
 
 def answers_of(probs: np.ndarray) -> np.ndarray:

@@ -78,13 +78,17 @@ class WindowReadings(NamedTuple):
 
 class ClipScores(NamedTuple):
     """Clips read as uploads are: (n, 8) probabilities (a clip with no speech has an all-zero row,
-    so it counts as wrong rather than vanishing from a score), how many clips held no speech, and
-    (n,) whether every voiced window of a clip read unlike the training voices
-    (`VoiceReading.unfamiliar`: the clip reads "not sure" throughout)."""
+    so it counts as wrong rather than vanishing from a score) and (n,) whether every voiced window
+    of a clip read unlike the training voices (`VoiceReading.unfamiliar`: the clip reads "not sure"
+    throughout)."""
 
     probabilities: np.ndarray
-    silent: int
     unfamiliar: np.ndarray
+
+    @property
+    def silent(self) -> int:
+        """How many clips held no speech (their all-zero rows)."""
+        return int(np.sum(~self.probabilities.any(axis=1)))
 
 
 class SpeechClassifier:
@@ -211,16 +215,15 @@ class SpeechClassifier:
         return stats
 
     def score_clips(self, clips: list[np.ndarray]) -> ClipScores:
-        """Each clip read as an upload is: its probabilities, whether it held speech, and whether
-        the model found every voiced window unlike its training voices."""
-        out, silent, unfamiliar = [], 0, []
+        """Each clip read as an upload is: its probabilities (all zero where it held no speech),
+        and whether the model found every voiced window unlike its training voices."""
+        out, unfamiliar = [], []
         for clip in clips:
             readings = self.classify_clip(clip)
             probs = clip_probabilities(readings)
-            silent += probs is None
             out.append(np.zeros(len(VOICE_CLASSES), np.float32) if probs is None else probs)
             unfamiliar.append(probs is not None and all(r.unfamiliar for r in readings if r.probabilities is not None))
-        return ClipScores(np.array(out).reshape(-1, len(VOICE_CLASSES)), silent, np.array(unfamiliar, bool))
+        return ClipScores(np.array(out).reshape(-1, len(VOICE_CLASSES)), np.array(unfamiliar, bool))
 
 
 def whisper_input(window: np.ndarray) -> np.ndarray:

@@ -17,10 +17,9 @@ cached in the run folder with the embeddings: the encoder is frozen, so each win
 once. Training windows are every training clip's centred window plus `--copies` augmented
 copies of it (speed, crop, 1-2 s parts, room/microphone/noise/codec channel: the CNN recipe's
 augmentation; with `--warp-range`, each copy also warped in frequency, as a smaller or larger vocal
-tract would: on the validation speakers 0.9-1.35 read child-like voices 6 points better but made
-played-backwards speech read surely more often, so the shipped recipe does not use it), each
-embedded. Heads (standardisation + a linear layer, or one hidden layer)
-are trained on those with every (corpus, emotion) pair weighing the same, for each stage and
+tract would: the shipped recipe's 0.9-1.35 read child-like voices 7 points better on the
+validation speakers, clean speech within a point of before), each embedded. Heads
+(standardisation + a linear layer, or one hidden layer) are trained on those with every (corpus, emotion) pair weighing the same, for each stage and
 each setting of HEAD_GRID; the one with the best validation accuracy (both corpora weighing
 the same) is chosen, fused with the encoder up to its stage into one model (Whisper log-mel in,
 logits out), calibrated on validation and released like every speech model. Speakers never
