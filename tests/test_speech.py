@@ -223,6 +223,9 @@ def test_vocal_tract_warp_moves_the_spectrum_and_defaults_to_none(tmp_path):
     warps = [augment.warp_factor(rng, 0.1) for _ in range(200)]
     assert min(warps) >= 0.9 and max(warps) <= 1.1 and len(set(warps)) > 10
     assert augment.warp_factor(rng, 0.0) == 1.0
+    leaning_up = [augment.warp_factor(rng, (0.9, 1.35)) for _ in range(200)]  # --warp-range, for child-like voices
+    assert min(leaning_up) >= 0.9 and max(leaning_up) <= 1.35 and np.mean(leaning_up) > 1.05
+    assert augment.warp_factor(rng, (1.2, 1.2)) == 1.2
 
 
 def test_whisper_training_copies_warped_for_smaller_vocal_tracts(tmp_path):

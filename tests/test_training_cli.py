@@ -132,12 +132,15 @@ def test_an_ensemble_of_two_channel_recipes_records_each_members_augmentation(tm
     from emotion.train.speech import ensemble_augmentation
 
     recipe = "python -m emotion.train.speech --epochs 150 --normalisation session --warp 0.1 --part-windows 0.3"
-    for name, extra in (("a", ""), ("b", " --seed 2"), ("harsh", " --channel harsh --seed 5")):
+    for name, extra in (("a", ""), ("b", " --seed 2"), ("harsh", " --channel harsh --seed 5"),
+                        ("child", " --seed 6 --warp 0 --warp-range 0.9 1.35")):
         (tmp_path / name).mkdir()
         save_state(tmp_path / name, RunState(commands=[recipe + extra]))
     same = {"warp": 0.1, "part_windows": 0.3, "channel": "default"}
     assert ensemble_augmentation([tmp_path / "a", tmp_path / "b"]) == same
     assert ensemble_augmentation([tmp_path / "a", tmp_path / "harsh"]) == {"members": [same, {**same, "channel": "harsh"}]}
+    assert ensemble_augmentation([tmp_path / "a", tmp_path / "child"]) == {
+        "members": [same, {**same, "warp": 0.0, "warp_range": [0.9, 1.35]}]}
 
 
 def test_train_also_moves_validation_speakers_into_training_and_refuses_test_speakers():

@@ -66,10 +66,13 @@ def keep_span(window: np.ndarray, rng: np.random.Generator, low_s: float = 1.0, 
     return out, start, start + keep
 
 
-def warp_factor(rng: np.random.Generator, max_warp: float) -> float:
-    """A vocal-tract-length warp in [1 - max_warp, 1 + max_warp], in steps of 0.01 (the mel
-    filters of each step are computed once)."""
-    return 1.0 if max_warp <= 0 else round(1.0 + rng.uniform(-max_warp, max_warp), 2)
+def warp_factor(rng: np.random.Generator, warp: float | tuple[float, float]) -> float:
+    """A vocal-tract-length warp in steps of 0.01 (the mel filters of each step are computed
+    once): in [1 - warp, 1 + warp] for a number, in [LOW, HIGH] for a range (one that leans
+    above 1 stands in for smaller vocal tracts, as children's)."""
+    if isinstance(warp, tuple):
+        return round(float(rng.uniform(*warp)), 2)
+    return 1.0 if warp <= 0 else round(1.0 + rng.uniform(-warp, warp), 2)
 
 
 def augmented_window(audio: np.ndarray, rng: np.random.Generator, part_p: float = 0.0,

@@ -66,7 +66,7 @@ class AugmentedWindows(keras.utils.PyDataset):
     """
 
     def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, normalisation: Normalisation,
-                 warp: float = 0.0, part_p: float = 0.0, channel: str = "default") -> None:
+                 warp: float | tuple[float, float] = 0.0, part_p: float = 0.0, channel: str = "default") -> None:
         super().__init__(workers=2, use_multiprocessing=False)
         self.clips, self.labels, self.batch, self.seed = clips, table.label.to_numpy(), batch, seed
         self.normalisation, self.warp, self.part_p = normalisation, warp, part_p
@@ -107,8 +107,8 @@ class SessionWindows(AugmentedWindows):
     Draws: a corpus (in proportion to its emotions, as in AugmentedWindows), one of its
     speakers, then for each window an emotion of that speaker and a clip of it."""
 
-    def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, warp: float = 0.0, part_p: float = 0.0,
-                 channel: str = "default") -> None:
+    def __init__(self, clips: list[np.ndarray], table, batch: int, seed: int, warp: float | tuple[float, float] = 0.0,
+                 part_p: float = 0.0, channel: str = "default") -> None:
         if batch % SESSION_WINDOWS:
             raise ValueError(f"the batch size must be a multiple of {SESSION_WINDOWS}")
         self.voiced = [voiced_chunks(clip) for clip in clips]
@@ -241,9 +241,10 @@ def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, 
     the same); returns (best, val x, val y). `name` is the run's folder under models/_resume,
     where a committed resume point is looked for."""
     clips = load_clips(list(train.file))
-    batches = (SessionWindows(clips, train, args.batch_size, args.seed, args.warp, args.part_windows, args.channel)
+    warp = tuple(args.warp_range) if args.warp_range else args.warp
+    batches = (SessionWindows(clips, train, args.batch_size, args.seed, warp, args.part_windows, args.channel)
                if args.normalisation == "session" else
-               AugmentedWindows(clips, train, args.batch_size, args.seed, args.normalisation, args.warp, args.part_windows,
+               AugmentedWindows(clips, train, args.batch_size, args.seed, args.normalisation, warp, args.part_windows,
                                 args.channel))
     val_x, val_y, val_weights = validation_set(val, args.normalisation)
     print(f"train {describe(train)}, val {describe(val)}", flush=True)
@@ -328,7 +329,8 @@ def save_cv_resume_points(args) -> None:
 
 def augmentation_of(args) -> dict:
     """The training recipe's augmentation settings, as the card records them."""
-    return {"warp": args.warp, "part_windows": args.part_windows, "channel": args.channel}
+    return {"warp": args.warp, "part_windows": args.part_windows, "channel": args.channel} | (
+        {"warp_range": list(args.warp_range)} if args.warp_range else {})
 
 
 def training_arguments(commands: list[str]) -> list[argparse.Namespace]:
@@ -361,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
                              " with the speaker's voiced sound so far (session)")
     parser.add_argument("--warp", type=float, default=0.0,
                         help="vocal tract length perturbation: mel filters warped by up to this fraction (e.g. 0.1)")
+    parser.add_argument("--warp-range", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                        help="instead of --warp, warp by a factor drawn from LOW-HIGH (above 1 a smaller vocal tract,"
+                             " as a child's; e.g. 0.9 1.35)")
     parser.add_argument("--part-windows", type=float, default=0.0,
                         help="share of training windows that keep only 1-2 s of voice (e.g. 0.5)")
     parser.add_argument("--channel", choices=sorted(CHANNEL_ODDS), default="default",
@@ -393,7 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.warp_range and (args.warp or not 0 < args.warp_range[0] <= args.warp_range[1]):
+        parser.error("--warp-range needs 0 < LOW <= HIGH, and no --warp")
     args.command = "python -m emotion.train.speech " + shlex.join(argv if argv is not None else sys.argv[1:])
     args.run_dir = args.run_dir or DEFAULT_CACHE / resume_name(args)
     args.out = args.out or (REPO / "models" if args.seed == DEFAULT_SEED else args.run_dir) / "speech.keras"
