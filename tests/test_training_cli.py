@@ -88,6 +88,13 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     # shipped model), then both runs' best epochs released as one model.
     shipped = out.read_bytes()
     _run("emotion.train.speech", *common[:4], "--epochs", "1", "--seed", "7", "--run-dir", str(tmp_path / "run7"))
+    # A finished member's resume point keeps its best epoch: on a fresh machine it is released untrained.
+    member = (*common[:4], "--epochs", "1", "--seed", "7", "--run-dir", str(tmp_path / "run7"))
+    _run("emotion.train.speech", *member, "--save-resume-point")
+    assert (tmp_path / "resume" / "speech-seed7" / "best.keras").exists()
+    shutil.rmtree(tmp_path / "run7")
+    again = _run("emotion.train.speech", *member, "--resume")
+    assert "resuming from the committed checkpoint" in again and "epoch 1/1" not in again
     assert (tmp_path / "run7" / "speech.tflite").exists() and out.read_bytes() == shipped
     both = _run("emotion.train.speech", *common, "--epochs", "3", "--release-now",
                 "--ensemble", str(tmp_path / "run"), str(tmp_path / "run7"))

@@ -40,7 +40,8 @@ def save_state(run_dir: Path, state: RunState) -> None:
 
 REPO_RESUME = Path(os.environ.get("EMOTION_RESUME_DIR", Path(__file__).resolve().parents[2] / "models" / "_resume"))
 """Where a run that could not finish in one session leaves its single resume checkpoint
-(last.keras + state.json), committed, so the next session on a fresh machine can go on.
+(last.keras + state.json; a finished ensemble member also its best.keras, which the ensemble's
+release reads), committed, so the next session on a fresh machine can go on.
 EMOTION_RESUME_DIR moves it (tests, so they never write into the repository)."""
 
 
@@ -63,8 +64,9 @@ def resume_or_reset(run_dir: Path, resume: bool, command: str, name: str, suffix
     committed = REPO_RESUME / name if name else None
     if resume and not last.exists() and committed and (committed / last.name).exists():
         print(f"resuming from the committed checkpoint in {committed}", flush=True)
-        for file in (last.name, "state.json"):
-            shutil.copy2(committed / file, run_dir / file)
+        for file in (last.name, f"best{suffix}", "state.json"):
+            if (committed / file).exists():  # best: only a finished run's resume point holds it
+                shutil.copy2(committed / file, run_dir / file)
     if resume and last.exists():
         state = load_state(run_dir)
         if not (run_dir / f"best{suffix}").exists():

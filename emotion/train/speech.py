@@ -419,7 +419,9 @@ def main(argv: list[str] | None = None) -> None:
     recipe = {"data": data, "features": {"normalisation": args.normalisation},
               "augmentation": augmentation_of(args)}
     if args.save_resume_point:
-        print(f"saved {save_resume_point(args.run_dir, resume_name(args))}", flush=True)
+        finished = load_state(args.run_dir).epochs_done >= args.epochs  # a member waiting for the others
+        files = ("last.keras", "best.keras", "state.json") if finished else ("last.keras", "state.json")
+        print(f"saved {save_resume_point(args.run_dir, resume_name(args), files)}", flush=True)
         return
     val = table[table.split == "val"]
     if args.release_now:
