@@ -87,9 +87,9 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     # A seed ensemble: a second run of the recipe (it releases into its run dir, never over the
     # shipped model), then both runs' best epochs released as one model.
     shipped = out.read_bytes()
-    _run("emotion.train.speech", *common[:4], "--epochs", "1", "--seed", "7", "--run-dir", str(tmp_path / "run7"))
-    # A finished member's resume point keeps its best epoch: on a fresh machine it is released untrained.
     member = (*common[:4], "--epochs", "1", "--seed", "7", "--run-dir", str(tmp_path / "run7"))
+    _run("emotion.train.speech", *member)
+    # A finished member's resume point keeps its best epoch: on a fresh machine it is released untrained.
     _run("emotion.train.speech", *member, "--save-resume-point")
     assert (tmp_path / "resume" / "speech-seed7" / "best.keras").exists()
     shutil.rmtree(tmp_path / "run7")
@@ -148,6 +148,20 @@ def test_an_ensemble_of_two_channel_recipes_records_each_members_augmentation(tm
     assert ensemble_augmentation([tmp_path / "a", tmp_path / "harsh"]) == {"members": [same, {**same, "channel": "harsh"}]}
     assert ensemble_augmentation([tmp_path / "a", tmp_path / "child"]) == {
         "members": [same, {**same, "warp": 0.0, "warp_range": [0.9, 1.35]}]}
+
+
+def test_both_speech_clis_read_a_warp_range_the_same_way_and_refuse_a_backwards_one():
+    from emotion.train import speech, speech_whisper
+
+    for cli in (speech, speech_whisper):
+        assert cli.build_parser().parse_args(["--warp-range", "0.9", "1.35"]).warp_range == (0.9, 1.35)
+        assert cli.build_parser().parse_args([]).warp_range is None
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args(["--warp-range", "1.35", "0.9"])
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args(["--warp-range", "0", "1.2"])
+    with pytest.raises(SystemExit):
+        speech.main(["--warp", "0.1", "--warp-range", "0.9", "1.35"])
 
 
 def test_train_also_moves_validation_speakers_into_training_and_refuses_test_speakers():

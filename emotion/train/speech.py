@@ -241,7 +241,7 @@ def train_one(train, val, args, run_dir: Path, name: str) -> tuple[keras.Model, 
     the same); returns (best, val x, val y). `name` is the run's folder under models/_resume,
     where a committed resume point is looked for."""
     clips = load_clips(list(train.file))
-    warp = tuple(args.warp_range) if args.warp_range else args.warp
+    warp = args.warp_range or args.warp
     batches = (SessionWindows(clips, train, args.batch_size, args.seed, warp, args.part_windows, args.channel)
                if args.normalisation == "session" else
                AugmentedWindows(clips, train, args.batch_size, args.seed, args.normalisation, warp, args.part_windows,
@@ -329,8 +329,24 @@ def save_cv_resume_points(args) -> None:
 
 def augmentation_of(args) -> dict:
     """The training recipe's augmentation settings, as the card records them."""
-    return {"warp": args.warp, "part_windows": args.part_windows, "channel": args.channel} | (
-        {"warp_range": list(args.warp_range)} if args.warp_range else {})
+    return {"warp": args.warp, "part_windows": args.part_windows, "channel": args.channel} | warp_range_entry(args)
+
+
+class WarpRange(argparse.Action):
+    """`--warp-range LOW HIGH` (both speech training CLIs take it), kept as a (LOW, HIGH) tuple and
+    refused unless 0 < LOW <= HIGH."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        low, high = values
+        if not 0 < low <= high:
+            parser.error(f"{option_string} needs 0 < LOW <= HIGH")
+        setattr(namespace, self.dest, (low, high))
+
+
+def warp_range_entry(args) -> dict:
+    """{"warp_range": [LOW, HIGH]} for a record or a cache key where `--warp-range` was given, else
+    nothing, so the records and caches of recipes without it stay as they were."""
+    return {"warp_range": list(args.warp_range)} if args.warp_range else {}
 
 
 def training_arguments(commands: list[str]) -> list[argparse.Namespace]:
@@ -363,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
                              " with the speaker's voiced sound so far (session)")
     parser.add_argument("--warp", type=float, default=0.0,
                         help="vocal tract length perturbation: mel filters warped by up to this fraction (e.g. 0.1)")
-    parser.add_argument("--warp-range", type=float, nargs=2, metavar=("LOW", "HIGH"),
+    parser.add_argument("--warp-range", type=float, nargs=2, metavar=("LOW", "HIGH"), action=WarpRange,
                         help="instead of --warp, warp by a factor drawn from LOW-HIGH (above 1 a smaller vocal tract,"
                              " as a child's; e.g. 0.9 1.35)")
     parser.add_argument("--part-windows", type=float, default=0.0,
@@ -400,8 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.warp_range and (args.warp or not 0 < args.warp_range[0] <= args.warp_range[1]):
-        parser.error("--warp-range needs 0 < LOW <= HIGH, and no --warp")
+    if args.warp_range and args.warp:
+        parser.error("--warp-range and --warp exclude each other")
     args.command = "python -m emotion.train.speech " + shlex.join(argv if argv is not None else sys.argv[1:])
     args.run_dir = args.run_dir or DEFAULT_CACHE / resume_name(args)
     args.out = args.out or (REPO / "models" if args.seed == DEFAULT_SEED else args.run_dir) / "speech.keras"

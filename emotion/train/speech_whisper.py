@@ -73,7 +73,7 @@ from emotion.train.checkpoints import seed_everything, ship
 from emotion.train.encoder import STAGES, WIDTH, pooled
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
 from emotion.train.speaker import MAX_WINDOWS, SpeakerStandardise, fitted, read_drawn, speaker_inputs
-from emotion.train.speech import CORPORA, corpus_weights, describe, read_corpora
+from emotion.train.speech import CORPORA, WarpRange, corpus_weights, describe, read_corpora, warp_range_entry
 from emotion.train.unfamiliar import FALSE_ALARMS, Distance, Even, fit_threshold, fitted_distance
 from emotion.train.whisper import MODEL_SHA256, whisper_encoder
 
@@ -130,7 +130,7 @@ def training_mels(clips: list[np.ndarray], copies: int, seed: int, part_p: float
         for index, clip in enumerate(clips):
             window = augment.augmented_window(clip, np.random.default_rng((seed, copy, index)), part_p, CHANNEL_ODDS[channel])
             warp = 1.0 if warp_range is None else \
-                round(float(np.random.default_rng((seed, copy, index, WARP_STREAM)).uniform(*warp_range)), 2)
+                augment.warp_factor(np.random.default_rng((seed, copy, index, WARP_STREAM)), warp_range)
             yield whisper_log_mel(window, warp)
 
 
@@ -154,7 +154,7 @@ def training_embeddings(args, train: pd.DataFrame) -> np.ndarray:
     """(clips x (1 + copies), WIDTH per stage): each training clip's centred window, then each round of
     augmented copies, embedded by the recipe `args` names, from the run folder's cache (made once)."""
     recipe = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
-              "seed": args.seed, **embedding_key(args)} | ({"warp_range": list(args.warp_range)} if args.warp_range else {})
+              "seed": args.seed, **embedding_key(args)} | warp_range_entry(args)
     return cached_embeddings(args.run_dir, "train", recipe, lambda: embed(
         embedder(args.run_dir, args.stages),
         training_mels(load_clips(list(train.file)), args.copies, args.seed, args.part_windows, args.channel, args.warp_range)))
@@ -357,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--copies", type=int, default=8, help="augmented windows per training clip (besides its clean one)")
     parser.add_argument("--part-windows", type=float, default=0.3, help="share of augmented windows keeping only 1-2 s of voice")
     parser.add_argument("--channel", choices=sorted(CHANNEL_ODDS), default="default")
-    parser.add_argument("--warp-range", type=float, nargs=2, metavar=("LOW", "HIGH"),
+    parser.add_argument("--warp-range", type=float, nargs=2, metavar=("LOW", "HIGH"), action=WarpRange,
                         help="warp each augmented window's frequencies by a factor drawn from LOW-HIGH (vocal tract"
                              " length perturbation; above 1 a smaller vocal tract, as a child's; default: none)")
     parser.add_argument("--stages", type=stage_list, default=("final",),
@@ -380,10 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.warp_range and not 0 < args.warp_range[0] <= args.warp_range[1]:
-        parser.error("--warp-range needs 0 < LOW <= HIGH")
+    args = build_parser().parse_args(argv)
     command = "python -m emotion.train.speech_whisper " + shlex.join(argv if argv is not None else sys.argv[1:])
     args.run_dir.mkdir(parents=True, exist_ok=True)
     out = args.out or args.run_dir / "speech.keras"
@@ -421,7 +418,7 @@ def main(argv: list[str] | None = None) -> None:
               "head": {**setting, "epochs": HEAD_EPOCHS, "grid": [
                   {"stage": st, **s, "val_accuracy": round(a, 4)} for a, st, s, _ in results]},
               "augmentation": {"copies": args.copies, "part_windows": args.part_windows, "channel": args.channel}
-              | ({"warp_range": list(args.warp_range)} if args.warp_range else {})}
+              | warp_range_entry(args)}
     if args.speaker_k0:
         recipe["speaker"] = {"k0": args.speaker_k0, "windows_drawn": f"1-{MAX_WINDOWS}, log-uniform",
                              "reads": "each window against its speaker's other windows' embeddings (emotion.speech.speaker)"}
