@@ -1,6 +1,7 @@
 """Do two Whisper read-out recipes differ on speakers no choice was made on? Cross-validation over the training speakers.
 
     .venv/bin/python benchmarks/speech_whisper_cv.py --candidate NEW.train.json --baseline OLD.train.json > result.json
+    .venv/bin/python benchmarks/speech_whisper_cv.py --candidate MODEL.train.json --fewer-speakers > result.json
 
 Prints one JSON object; progress goes to stderr. Why: the validation speakers are four (two per corpus), too few to
 tell some differences from clip noise, and every choice so far has been made on them. The training speakers (21) are
@@ -15,6 +16,15 @@ speakers (RAVDESS actors in groups of three or four, and one nEMO speaker), on t
 each window alone, and "session", each window against its speaker's other windows (the same as uploads for a recipe
 that does not read the speaker). Per reading: each corpus's accuracy and the candidate-minus-baseline difference
 with a 90% interval (`emotion.metrics.paired_bootstrap`: clips resampled within speakers, corpora weighing the same).
+
+`--fewer-speakers` asks instead whether more training speakers would help one recipe (a learning curve in speakers:
+would the final read-out gain from the validation speakers too?). The candidate is the recipe as above, trained on the
+other four folds; the baseline is the same recipe trained on three of them, each of the four in turn, a clip's
+reading the share of those four heads that got it right. Both read the same held-out speakers, so the difference is
+what one more fold of speakers (three or four RAVDESS actors and one nEMO speaker) is worth; it is also given per
+held-out speaker. With `--validation` the folds are the validation speakers in two halves (one speaker of each
+corpus in each): the candidate trains on the training speakers and the other half, the baseline on the training
+speakers alone (the validation clips' augmented copies are embedded as the training clips' are, seeded apart).
 """
 
 from __future__ import annotations
@@ -28,11 +38,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 import emotion.train.speech_whisper as whisper_cli  # noqa: E402
 from emotion.metrics import paired_bootstrap  # noqa: E402
+from emotion.speech.corpus import load_clips  # noqa: E402
 from emotion.speech.speaker import SPEAKER_INPUTS, SpeakerEmbeddings  # noqa: E402
 from emotion.train.speaker import fitted, read_drawn, standardised  # noqa: E402
 from emotion.train.speech import read_corpora  # noqa: E402
@@ -78,12 +90,15 @@ def speaker_sums(centred: np.ndarray, speakers: np.ndarray) -> list[np.ndarray]:
     return [sums[name] for name in SPEAKER_INPUTS]
 
 
-def fold_readings(recipe: Recipe, embeddings: np.ndarray, train, held: np.ndarray) -> dict[str, np.ndarray]:
-    """Train the recipe's head without the `held` clips' speakers; its answers for their centred windows per reading."""
+def fold_readings(recipe: Recipe, embeddings: np.ndarray, train, held: np.ndarray,
+                  unused: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Train the recipe's head without the `held` clips' speakers (nor the `unused` clips'); its answers for the held
+    clips' centred windows per reading."""
     args, copies = recipe.args, 1 + recipe.args.copies
-    rows = np.flatnonzero(np.tile(~held, copies))
+    trained = ~held if unused is None else ~(held | unused)
+    rows = np.flatnonzero(np.tile(trained, copies))
     x, y = embeddings[rows], np.tile(train.label.to_numpy(), copies)[rows]
-    weights = np.tile(whisper_cli.balanced_weights(train[~held]), copies)
+    weights = np.tile(whisper_cli.balanced_weights(train[trained]), copies)
     speakers = np.tile(train.speaker.to_numpy(), copies)[rows]
     held_x, held_speakers = embeddings[np.flatnonzero(held)], train.speaker.to_numpy()[held]  # copy 0: centred, clean
     if not args.speaker_k0:
@@ -99,45 +114,135 @@ def fold_readings(recipe: Recipe, embeddings: np.ndarray, train, held: np.ndarra
             for reading in READINGS}
 
 
+def _log(message: str) -> None:
+    print(f"[speech_whisper_cv {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def recipe_embeddings(recipe: Recipe, train) -> np.ndarray:
+    every = whisper_cli.training_embeddings(recipe.args, train)
+    return whisper_cli.at_stage(every, recipe.args.stages, recipe.stage)
+
+
+def recipe_right(name: str, recipe: Recipe, train, folds: list[list[str]]) -> dict[str, np.ndarray]:
+    """Per reading, whether each training clip was read right by the head trained without its fold."""
+    embeddings, speakers, labels = recipe_embeddings(recipe, train), train.speaker.to_numpy(), train.label.to_numpy()
+    right = {reading: np.zeros(len(train)) for reading in READINGS}
+    for k, fold in enumerate(folds):
+        held = np.isin(speakers, fold)
+        for reading, fold_answers in fold_readings(recipe, embeddings, train, held).items():
+            right[reading][held] = fold_answers == labels[held]
+        _log(f"{name} fold {k} ({', '.join(fold)}): " + ", ".join(f"{r} {right[r][held].mean():.3f}" for r in READINGS))
+    return right
+
+
+def fewer_speakers_right(recipe: Recipe, embeddings: np.ndarray, train, folds: list[list[str]]) -> dict[str, dict[str, np.ndarray]]:
+    """Per reading, each training clip read by the head trained without its fold ("candidate") and the share of the
+    heads trained without its fold and one other ("baseline") that read it right."""
+    speakers, labels = train.speaker.to_numpy(), train.label.to_numpy()
+    right = {name: {reading: np.zeros(len(train)) for reading in READINGS} for name in ("candidate", "baseline")}
+    for k, fold in enumerate(folds):
+        held = np.isin(speakers, fold)
+        for reading, fold_answers in fold_readings(recipe, embeddings, train, held).items():
+            right["candidate"][reading][held] = fold_answers == labels[held]
+        for other in (other for j, other in enumerate(folds) if j != k):
+            for reading, fold_answers in fold_readings(recipe, embeddings, train, held, np.isin(speakers, other)).items():
+                right["baseline"][reading][held] += (fold_answers == labels[held]) / (len(folds) - 1)
+        _log(f"fold {k} ({', '.join(fold)}): " + ", ".join(
+            f"{r} {right['candidate'][r][held].mean():.3f} vs {right['baseline'][r][held].mean():.3f}" for r in READINGS))
+    return right
+
+
+VALIDATION_SEED = 7
+"""Added to the recipe's seed for the validation clips' augmented copies, so their draws are not the first training
+clips' draws over again."""
+
+
+def validation_embeddings(recipe: Recipe, val) -> np.ndarray:
+    """The validation clips' centred windows and augmented copies, as `training_embeddings` makes the training
+    clips' (cached in the recipe's run folder)."""
+    args = recipe.args
+    key = {"files": list(val.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
+           "seed": args.seed + VALIDATION_SEED, **whisper_cli.embedding_key(args)} | whisper_cli.warp_range_entry(args)
+    every = whisper_cli.cached_embeddings(args.run_dir, "val-copies", key, lambda: whisper_cli.embed(
+        whisper_cli.embedder(args.run_dir, args.stages),
+        whisper_cli.training_mels(load_clips(list(val.file)), args.copies, args.seed + VALIDATION_SEED,
+                                  args.part_windows, args.channel, args.warp_range)))
+    return whisper_cli.at_stage(every, args.stages, recipe.stage)
+
+
+def with_validation(recipe: Recipe, table) -> tuple[pd.DataFrame, np.ndarray, list[list[str]]]:
+    """Training and validation clips as one table, their embeddings copy by copy as `fold_readings` reads them, and
+    the validation speakers in two halves (the k-th speaker of each corpus in half k)."""
+    train = table[table.split == "train"].reset_index(drop=True)
+    val = table[table.split == "val"].reset_index(drop=True)
+    train_x, val_x = recipe_embeddings(recipe, train), validation_embeddings(recipe, val)
+    copies = 1 + recipe.args.copies
+    embeddings = np.concatenate([part for copy in range(copies) for part in
+                                 (np.array_split(train_x, copies)[copy], np.array_split(val_x, copies)[copy])])
+    by_corpus = [sorted(set(val.speaker[val.corpus == corpus])) for corpus in sorted(set(val.corpus))]
+    halves = [sorted(speakers[k] for speakers in by_corpus) for k in range(2)]
+    return pd.concat([train, val], ignore_index=True), embeddings, halves
+
+
+def recipe_facts(recipe: Recipe, path: Path) -> dict:
+    return {"record": str(path), "release_command": recipe.command, "stage": recipe.stage, "head": recipe.head,
+            "speaker_k0": recipe.args.speaker_k0, "channel": recipe.args.channel}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidate", type=Path, required=True, help="a released model's .train.json")
-    parser.add_argument("--baseline", type=Path, required=True, help="a released model's .train.json")
+    parser.add_argument("--baseline", type=Path, help="a released model's .train.json")
+    parser.add_argument("--fewer-speakers", action="store_true",
+                        help="instead of --baseline: the candidate's recipe trained on one fold of speakers fewer")
+    parser.add_argument("--validation", action="store_true",
+                        help="with --fewer-speakers: the folds are the validation speakers' two halves")
     cli = parser.parse_args()
-    recipes = {"candidate": recipe_of(cli.candidate), "baseline": recipe_of(cli.baseline)}
-    table = read_corpora(recipes["candidate"].args)
+    if cli.fewer_speakers == (cli.baseline is not None):
+        parser.error("give either --baseline or --fewer-speakers")
+    if cli.validation and not cli.fewer_speakers:
+        parser.error("--validation goes with --fewer-speakers")
+    candidate = recipe_of(cli.candidate)
+    table = read_corpora(candidate.args)
     train = table[table.split == "train"].reset_index(drop=True)
-    speakers, labels = train.speaker.to_numpy(), train.label.to_numpy()
-    folds = folds_of(speakers)
-    answers = {name: {reading: np.zeros(len(train), int) for reading in READINGS} for name in recipes}
-    for name, recipe in recipes.items():
-        every = whisper_cli.training_embeddings(recipe.args, train)
-        embeddings = whisper_cli.at_stage(every, recipe.args.stages, recipe.stage)
-        for k, fold in enumerate(folds):
-            held = np.isin(speakers, fold)
-            for reading, fold_answers in fold_readings(recipe, embeddings, train, held).items():
-                answers[name][reading][held] = fold_answers
-            print(f"[speech_whisper_cv {time.strftime('%H:%M:%S')}] {name} fold {k} ({', '.join(fold)}): "
-                  + ", ".join(f"{r} {np.mean(answers[name][r][held] == labels[held]):.3f}" for r in READINGS),
-                  file=sys.stderr, flush=True)
-    corpora = {corpus: train.corpus.to_numpy() == corpus for corpus in sorted(set(train.corpus))}
+    if cli.validation:
+        train, embeddings, folds = with_validation(candidate, table)
+    else:
+        embeddings, folds = None, folds_of(train.speaker.to_numpy())
+    speakers = train.speaker.to_numpy()
+    if cli.fewer_speakers:
+        scored = np.isin(speakers, sum(folds, []))
+        right = fewer_speakers_right(candidate, recipe_embeddings(candidate, train) if embeddings is None else embeddings,
+                                     train, folds)
+        others = "the other half and the training speakers" if cli.validation else "the other four folds"
+        recipes = {"candidate": recipe_facts(candidate, cli.candidate) | {"trained_on": others},
+                   "baseline": recipe_facts(candidate, cli.candidate) | {"trained_on": "the training speakers alone" if cli.validation else
+                       "three of the other four folds, each in turn (a clip's reading: the share right)"}}
+    else:
+        scored = np.ones(len(train), bool)
+        baseline = recipe_of(cli.baseline)
+        right = {"candidate": recipe_right("candidate", candidate, train, folds),
+                 "baseline": recipe_right("baseline", baseline, train, folds)}
+        recipes = {"candidate": recipe_facts(candidate, cli.candidate), "baseline": recipe_facts(baseline, cli.baseline)}
+    corpora = {corpus: scored & (train.corpus.to_numpy() == corpus) for corpus in sorted(set(train.corpus))}
     result = {}
     for reading in READINGS:
-        right = {name: (answers[name][reading] == labels).astype(float) for name in recipes}
-        draws = paired_bootstrap([right["candidate"][m] for m in corpora.values()], [right["baseline"][m] for m in corpora.values()],
+        ours = {name: right[name][reading] for name in right}
+        draws = paired_bootstrap([ours["candidate"][m] for m in corpora.values()], [ours["baseline"][m] for m in corpora.values()],
                                  [speakers[m] for m in corpora.values()], DRAWS)
-        accuracy = {name: {corpus: float(right[name][m].mean()) for corpus, m in corpora.items()} for name in recipes}
+        accuracy = {name: {corpus: float(ours[name][m].mean()) for corpus, m in corpora.items()} for name in ours}
         result[reading] = {"accuracy": accuracy,
                            "difference": {"mean": float(np.mean([accuracy["candidate"][c] - accuracy["baseline"][c] for c in corpora])),
-                                          "interval_90": [float(v) for v in np.percentile(draws, [5, 95])]}}
+                                          "interval_90": [float(v) for v in np.percentile(draws, [5, 95])]},
+                           "per_speaker": {speaker: {name: round(float(ours[name][speakers == speaker].mean()), 4) for name in ours}
+                                           for speaker in sorted(set(speakers[scored]))}}
     print(json.dumps({
         "benchmark": "speech_whisper_cv",
         "folds": folds,
-        "recipes": {name: {"record": str(path), "release_command": recipe.command, "stage": recipe.stage,
-                           "head": recipe.head, "speaker_k0": recipe.args.speaker_k0, "channel": recipe.args.channel}
-                    for (name, recipe), path in zip(recipes.items(), (cli.candidate, cli.baseline))},
+        "recipes": recipes,
         "readings": result,
-        "scored": "each held-out training speaker's clips, centred clean window; corpora weigh the same",
+        "scored": f"each held-out {'validation' if cli.validation else 'training'} speaker's clips, centred clean window;"
+                  " corpora weigh the same",
     }, indent=1))
 
 
