@@ -169,3 +169,22 @@ def test_the_distance_reads_unfamiliar_windows_and_even_odds_follow_it_through_r
         assert (ratio[:3] < 1.0).all() and (ratio[3:] > 1.0 + RAMP).all()
         assert np.abs(outputs[0][:3]).max() > 1.0 and np.abs(outputs[0][3:]).max() < 1e-6
         assert outputs[1][:3].max(axis=1).min() > 0.2 and np.allclose(outputs[1][3:], 1 / 8, atol=1e-6)
+
+
+def test_the_unfamiliar_gate_can_measure_some_columns_of_an_embedding(tmp_path):
+    """A gate fitted on columns 8-15 of the training rows reads those columns of whole rows (as a
+    read-out of several encoder stages side by side keeps one stage's gate), also once saved."""
+    from emotion.train.unfamiliar import fitted_distance
+
+    rng = np.random.default_rng(1)
+    train, val = (rng.normal(size=(n, 16)) * np.linspace(0.5, 2.0, 16) for n in (2000, 50))
+    part = fitted_distance(train[:, 8:], start=8)
+    alone = fitted_distance(train[:, 8:])
+    want = keras.ops.convert_to_numpy(alone(val[:, 8:].astype(np.float32)))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(part(val.astype(np.float32))), want, rtol=1e-5)
+    val[:, :8] *= 100.0  # far off in the columns the gate does not measure: no change
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(part(val.astype(np.float32))), want, rtol=1e-5)
+    inputs = keras.Input((16,))
+    keras.Model(inputs, part(inputs)).save(tmp_path / "part.keras")
+    reloaded = keras.models.load_model(tmp_path / "part.keras")
+    np.testing.assert_allclose(reloaded.predict(val.astype(np.float32), verbose=0), want, rtol=1e-5)

@@ -164,6 +164,27 @@ def test_both_speech_clis_read_a_warp_range_the_same_way_and_refuse_a_backwards_
         speech.main(["--warp", "0.1", "--warp-range", "0.9", "1.35"])
 
 
+def test_a_whisper_stage_can_join_blocks_side_by_side_and_the_embedder_runs_each_block_once():
+    """--stages "block2,block1+block2+block3": one embedder pass returns blocks 1-3 (in the encoder's
+    order, each once); a joined stage reads its blocks' columns side by side; unknown parts are refused."""
+    import numpy as np
+
+    from emotion.train import speech_whisper as cli
+
+    stages = cli.build_parser().parse_args(["--stages", "block2,block1+block2+block3"]).stages
+    assert stages == ("block2", "block1+block2+block3") and cli.encoder_stages(stages) == ("block1", "block2", "block3")
+    embeddings = np.repeat(np.arange(3.0), cli.WIDTH)[None, :]  # block k's columns hold k - 1
+    assert np.array_equal(cli.at_stage(embeddings, stages, "block2"), np.ones((1, cli.WIDTH)))
+    assert np.array_equal(cli.at_stage(embeddings, stages, "block1+block2+block3"), embeddings)
+    assert np.array_equal(cli.at_stage(embeddings, stages, "block3+block1")[0, :: cli.WIDTH], [2.0, 0.0])
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["--stages", "block1+block9"])
+    with pytest.raises(SystemExit):  # the gate must measure a part of every stage read
+        cli.main(["--stages", "block2,block1+block2+block3", "--unfamiliar-stage", "block3", "--speaker-k0", "4"])
+    assert cli.gate_columns("block1+block2+block3", "block2") == slice(cli.WIDTH, 2 * cli.WIDTH)
+    assert cli.gate_columns("block1+block2+block3", None) == slice(0, 3 * cli.WIDTH)
+
+
 def test_train_also_moves_validation_speakers_into_training_and_refuses_test_speakers():
     """Speakers named by --train-also train; the other validation speakers still choose the best
     epoch; a test speaker, or all of validation, is refused before anything trains."""
@@ -195,14 +216,14 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
 
     out, run = tmp_path / "models" / "speech.keras", tmp_path / "run"
     common = (*_tiny_speech_manifests(tmp_path), "--copies", "1", "--run-dir", str(run), "--out", str(out),
-              "--stages", "block2,final")
+              "--stages", "block2,block1+block2")
     first = _run("emotion.train.speech_whisper", *common)
     assert "embedded 314 training and 28 validation windows" in first  # 157 clips, clean + one augmented copy
     assert len(list(run.glob("train-*.npy"))) == 1 and len(list(run.glob("val-*.npy"))) == 1
     record = json.loads(out.with_suffix(".train.json").read_text())
     assert record["features"] == {"front_end": "whisper_log_mel"} and record["encoder"]["sha256"]
     grid = record["head"]["grid"]  # each stage named with every head setting, validation choosing
-    assert len(grid) == 8 and {setting["stage"] for setting in grid} == {"block2", "final"}
+    assert len(grid) == 8 and {setting["stage"] for setting in grid} == {"block2", "block1+block2"}
     assert record["head"]["hidden"] in (0, 256)
     chosen = max(grid, key=lambda setting: setting["val_accuracy"])
     assert record["encoder"]["stage"] == chosen["stage"] and record["head"]["l2"] == chosen["l2"]
@@ -245,10 +266,12 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     # Read against the speaker: the model takes the speaker's embedding sums and returns each window's embedding.
     speaker_out = tmp_path / "speaker" / "speech.keras"
     speaker_pair = tmp_path / "speaker_pair" / "speech.keras"
-    _run("emotion.train.speech_whisper", *common[:-4], "--out", str(speaker_out), "--stages", "block2,final",
-         "--speaker-k0", "4", "--pair-with", str(cnn), "--pair-out", str(speaker_pair))
+    _run("emotion.train.speech_whisper", *common[:-4], "--out", str(speaker_out), "--stages", "block1+block2",
+         "--unfamiliar-stage", "block2", "--speaker-k0", "4", "--pair-with", str(cnn), "--pair-out", str(speaker_pair))
     record = json.loads(speaker_out.with_suffix(".train.json").read_text())
     assert record["speaker"]["k0"] == 4 and len(list(run.glob("train-*.npy"))) == 1  # the same embeddings
+    assert record["encoder"]["stage"] == "block1+block2"  # two blocks side by side: 768 numbers per window
+    assert record["unfamiliar"]["stage"] == "block2"  # ...and the gate of unfamiliar sound measures block 2's 384
     # Its threshold of unfamiliar sound, fitted on the 28 validation windows clean and under each channel shift.
     assert record["unfamiliar"]["threshold"] > 0 and record["unfamiliar"]["fitted_on"].startswith("196 validation windows")
     assert len(list(run.glob("val-shifted-*.npy"))) == 1
@@ -267,7 +290,8 @@ def _reads_against_the_speaker(classifier, clip) -> None:
     from emotion.speech.voice_activity import voiced_chunks
     from emotion.train.unfamiliar import RAMP
 
-    assert classifier.reads_speaker and classifier.embedding_width == 384
+    width = classifier.embedding_width
+    assert classifier.reads_speaker and width == 768
     sound = np.concatenate([clip, clip[::-1]])  # two different 3 s windows at least
     readings = [r for r in classifier.classify_clip(sound, hop_s=1.0) if r.probabilities is not None]
     assert len(readings) >= 2 and all(abs(float(r.probabilities.sum()) - 1.0) < 1e-4 for r in readings)
@@ -276,13 +300,13 @@ def _reads_against_the_speaker(classifier, clip) -> None:
     for probabilities, unfamiliarity in zip(far.probabilities, far.unfamiliarity):
         assert np.allclose(probabilities, 1 / 8, atol=1e-5) == (unfamiliarity > 1.0 + RAMP), unfamiliarity
     windows = [sound[round(r.start_s * 16_000) : round(r.end_s * 16_000)] for r in readings]
-    embeddings = classifier.read_windows(windows, speaker=SpeakerEmbeddings(384))[1]
+    embeddings = classifier.read_windows(windows, speaker=SpeakerEmbeddings(width))[1]
     voice = classifier.clip_stats(sound, voiced_chunks(sound)) if classifier.normalisation == "session" else None
     for k, reading in enumerate(readings):  # the leave-one-out sums equal those of the other windows
         others = SpeakerEmbeddings.of(np.delete(embeddings, k, axis=0))
         alone = classifier.predict_windows([windows[k]], voice, others)[0]
         np.testing.assert_allclose(reading.probabilities, alone, atol=1e-4)
-    assert not np.allclose(classifier.predict_windows(windows[:1], speaker=SpeakerEmbeddings(384))[0],
+    assert not np.allclose(classifier.predict_windows(windows[:1], speaker=SpeakerEmbeddings(width))[0],
                            readings[0].probabilities, atol=1e-3)  # the other windows change the reading
     stream = SpeechStream(classifier)
     heard = [r for r in stream.push(np.tile(clip, 4), 16_000) if r.probabilities is not None]

@@ -1,8 +1,8 @@
 """Train the voice's emotion head on Whisper tiny.en's pre-trained encoder (RAVDESS + nEMO).
 
     python -m emotion.train.speech_whisper [--copies 8] [--stages final] [--speaker-k0 0] [--run-dir DIR] [--out DIR/speech.keras]
-    python -m emotion.train.speech_whisper --stages block2 --channel harsh --speaker-k0 4 \
-        --pair-with models/speech.keras --int8   # the shipped pair
+    python -m emotion.train.speech_whisper --stages block1+block2+block3 --unfamiliar-stage block2 --channel harsh \
+        --speaker-k0 4 --warp-range 0.9 1.35 --seed 4321 --pair-with models/speech.keras --int8   # the shipped pair (README)
 
 Why: the project's own speech networks learn from 21 speakers, and every one of them read
 unseen speakers far worse than the voices it trained on (nEMO's held-out speakers 35-45%).
@@ -14,7 +14,9 @@ What it does: ports the encoder (emotion.train.whisper) and exports it as a .tfl
 each 3 s window in 384 numbers per stage of the encoder that `--stages` names (its hidden
 states after a block, or at its output; emotion.train.encoder.STAGES), each averaged over time,
 cached in the run folder with the embeddings: the encoder is frozen, so each window is embedded
-once. Training windows are every training clip's centred window plus `--copies` augmented
+once. A stage may join several ("block1+block2+block3"): the head reads them side by side (over
+the 21 training speakers, five folds each held out in turn, blocks 1-3 side by side read 5 points
+more held-out clips than block 2 alone: `benchmarks/speech_whisper_cv.py`). Training windows are every training clip's centred window plus `--copies` augmented
 copies of it (speed, crop, 1-2 s parts, room/microphone/noise/codec channel: the CNN recipe's
 augmentation; with `--warp-range`, each copy also warped in frequency, as a smaller or larger vocal
 tract would: the shipped recipe's 0.9-1.35 read child-like voices 7 points better on the
@@ -90,19 +92,36 @@ def centred(clip: np.ndarray) -> np.ndarray:
     return fit_window(clip[start : start + WINDOW_SAMPLES])
 
 
+def stage_parts(stage: str) -> tuple[str, ...]:
+    """The encoder stages (STAGES) a read-out stage takes side by side: "block1+block2+block3" ->
+    ("block1", "block2", "block3"); a plain stage is one part."""
+    return tuple(stage.split("+"))
+
+
+def encoder_stages(stages: tuple[str, ...]) -> tuple[str, ...]:
+    """Every encoder stage that the read-out stages `stages` take, once each, in the encoder's order:
+    what one pass of the embedder returns side by side."""
+    taken = {part for stage in stages for part in stage_parts(stage)}
+    return tuple(stage for stage in STAGES if stage in taken)
+
+
 def embedder(run_dir: Path, stages: tuple[str, ...]) -> TFLiteModel:
-    """The encoder's time-averaged states at `stages`, side by side, as .tflite in the run folder
-    (exported once): one pass of the encoder embeds a window for every stage."""
-    path = run_dir / f"whisper_{'_'.join(stages)}.tflite"
+    """The encoder's time-averaged states at every stage that `stages` take, side by side, as
+    .tflite in the run folder (exported once): one pass of the encoder embeds a window for every
+    stage."""
+    parts = encoder_stages(stages)
+    path = run_dir / f"whisper_{'_'.join(parts)}.tflite"
     if not path.exists():
-        export_tflite(pooled(whisper_encoder(), stages), path)
+        export_tflite(pooled(whisper_encoder(), parts), path)
     return TFLiteModel(path, num_threads=2)
 
 
 def at_stage(embeddings: np.ndarray, stages: tuple[str, ...], stage: str) -> np.ndarray:
-    """The (n, WIDTH) columns of `embeddings` (the embedder's for `stages`) that hold `stage`."""
-    start = stages.index(stage) * WIDTH
-    return embeddings[:, start : start + WIDTH]
+    """The (n, WIDTH per part) columns of `embeddings` (the embedder's for `stages`) that hold
+    `stage`'s parts, side by side."""
+    parts = encoder_stages(stages)
+    return np.concatenate([embeddings[:, parts.index(part) * WIDTH : (parts.index(part) + 1) * WIDTH]
+                           for part in stage_parts(stage)], axis=1)
 
 
 def embed(model: TFLiteModel, mels: Iterable[np.ndarray], batch: int = 32) -> np.ndarray:
@@ -147,7 +166,7 @@ def cached_embeddings(run_dir: Path, name: str, key: dict, make) -> np.ndarray:
 
 def embedding_key(args) -> dict:
     """What makes an embedding besides its window: the encoder's weights and the stages read."""
-    return {"encoder": MODEL_SHA256, "stages": args.stages}
+    return {"encoder": MODEL_SHA256, "stages": encoder_stages(args.stages)}
 
 
 def training_embeddings(args, train: pd.DataFrame) -> np.ndarray:
@@ -191,6 +210,15 @@ class StageReading(NamedTuple):
     distance: Distance | None  # with a speaker layer: how far a window is from the training windows
 
 
+def gate_columns(stage: str, gate: str | None) -> slice:
+    """The columns of `stage`'s embedding that the unfamiliar-sound gate measures: those of its
+    part `gate` (--unfamiliar-stage), or all of them."""
+    parts = stage_parts(stage)
+    if gate is None or gate == stage:
+        return slice(0, WIDTH * len(parts))
+    return slice(parts.index(gate) * WIDTH, (parts.index(gate) + 1) * WIDTH)
+
+
 def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, train_speakers: np.ndarray,
                     val_speakers: np.ndarray) -> StageReading:
     """The embeddings as the heads read them: as they are, or with --speaker-k0 each row against
@@ -202,7 +230,8 @@ def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, tr
     rng = np.random.default_rng((args.seed, 1))
     train_read, _ = read_drawn(layer, train_x, train_speakers, rng)
     val_read, val_others = read_drawn(layer, val_x, val_speakers, rng)
-    distance = fitted_distance(train_x - np.asarray(layer.mean, np.float32))
+    columns = gate_columns(stage, args.unfamiliar_stage)
+    distance = fitted_distance((train_x - np.asarray(layer.mean, np.float32))[:, columns], columns.start)
     return StageReading(train_read, val_read, layer, dict(zip(SPEAKER_INPUTS, val_others)), distance)
 
 
@@ -225,10 +254,10 @@ def fused(head: keras.Model, stage: str, speaker: SpeakerStandardise | None = No
     training set's mean: what the speaker inputs of later windows add up) and its unfamiliarity
     (`distance` from the training windows over its threshold; above 1 the logits are even:
     emotion.train.unfamiliar)."""
-    embedding = pooled(whisper_encoder(), (stage,))
+    embedding = pooled(whisper_encoder(), stage_parts(stage))
     if speaker is None:
         return keras.Model(embedding.input, head(embedding.output), name="whisper_speech")
-    others = speaker_inputs(WIDTH)
+    others = speaker_inputs(WIDTH * len(stage_parts(stage)))
     standardised, centred = speaker(embedding.output, *others)
     unfamiliarity = distance(centred)
     logits = Even(name="even_when_unfamiliar")(head(standardised), unfamiliarity)
@@ -245,8 +274,9 @@ def unfamiliar_threshold(args, reading: StageReading, stage: str, val: pd.DataFr
                                       whisper_input(centred(clip)) for shift in SHIFTS for clip in shifted(val_clips, keys, shift))))
     windows = np.concatenate([at_stage(val_x, args.stages, stage), at_stage(shifted_x, args.stages, stage)])
     threshold = fit_threshold(reading.distance, windows - np.asarray(reading.layer.mean, np.float32))
+    gate = args.unfamiliar_stage or stage
     return {"distance": "Mahalanobis distance squared of the embedding from the training windows' (Ledoit-Wolf"
-                        " covariance), over its width", "threshold": round(threshold, 4),
+                        " covariance), over its width", "stage": gate, "threshold": round(threshold, 4),
             "fitted_on": f"{len(windows)} validation windows (each clip's centred window), clean and under each of "
                          f"{', '.join(SHIFTS)}: {FALSE_ALARMS:.0%} of them above it read even odds"}
 
@@ -340,9 +370,10 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
 
 
 def stage_list(text: str) -> tuple[str, ...]:
-    """--stages "block2,final" -> ("block2", "final"), each one of STAGES."""
+    """--stages "block2,final" -> ("block2", "final"), each one of STAGES or several joined by "+"
+    (read side by side)."""
     stages = tuple(text.split(","))
-    if unknown := set(stages) - set(STAGES):
+    if unknown := {part for stage in stages for part in stage_parts(stage)} - set(STAGES):
         raise argparse.ArgumentTypeError(f"unknown stage {', '.join(sorted(unknown))} "
                                          f"(one of {', '.join(STAGES)})")
     return stages
@@ -361,11 +392,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="warp each augmented window's frequencies by a factor drawn from LOW-HIGH (vocal tract"
                              " length perturbation; above 1 a smaller vocal tract, as a child's; default: none)")
     parser.add_argument("--stages", type=stage_list, default=("final",),
-                        help=f"where heads read the encoder, validation choosing: any of {','.join(STAGES)}"
-                             " (default: final, the encoder's output)")
+                        help=f"where heads read the encoder, validation choosing: any of {','.join(STAGES)}, or several"
+                             " joined by + (e.g. block1+block2+block3), read side by side (default: final, the"
+                             " encoder's output)")
     parser.add_argument("--speaker-k0", type=float, default=0.0, metavar="K0",
                         help="read each window against its speaker's embeddings so far, shrunk toward the training"
                              " set's by K0 windows (emotion.speech.speaker; default 0: the window alone)")
+    parser.add_argument("--unfamiliar-stage", metavar="STAGE",
+                        help="with --speaker-k0: the gate of unfamiliar sound measures this part of a joined stage"
+                             " (e.g. block2 of block1+block2+block3; default: all of the stage read)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_CACHE / "speech-whisper")
     parser.add_argument("--int8", action="store_true",
@@ -380,7 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.unfamiliar_stage and any(args.unfamiliar_stage not in stage_parts(stage) for stage in args.stages):
+        parser.error(f"--unfamiliar-stage {args.unfamiliar_stage} is not a part of every stage in --stages")
     command = "python -m emotion.train.speech_whisper " + shlex.join(argv if argv is not None else sys.argv[1:])
     args.run_dir.mkdir(parents=True, exist_ok=True)
     out = args.out or args.run_dir / "speech.keras"
