@@ -16,9 +16,9 @@ states after a block, or at its output; emotion.train.encoder.STAGES), each aver
 cached in the run folder with the embeddings: the encoder is frozen, so each window is embedded
 once. A stage may join several ("block1+block2+block3"): the head reads them side by side (over
 the 21 training speakers, five folds each held out in turn, blocks 1-3 side by side read 5 points
-more held-out clips than block 2 alone: `benchmarks/speech_whisper_cv.py`). Training windows are every training clip's centred window plus `--copies` augmented
-copies of it (speed, crop, 1-2 s parts, room/microphone/noise/codec channel: the CNN recipe's
-augmentation; with `--warp-range`, each copy also warped in frequency, as a smaller or larger vocal
+more held-out clips than block 2 alone: `benchmarks/speech_whisper_cv.py`). Training windows are
+every training clip's centred window plus `--copies` augmented copies of it (speed, crop, 1-2 s
+parts, room/microphone/noise/codec channel: the CNN recipe's augmentation; with `--warp-range`, each copy also warped in frequency, as a smaller or larger vocal
 tract would: the shipped recipe's 0.9-1.35 read child-like voices 7 points better on the
 validation speakers, clean speech within a point of before), each embedded. Heads
 (standardisation + a linear layer, or one hidden layer) are trained on those with every (corpus, emotion) pair weighing the same, for each stage and
