@@ -44,7 +44,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 import emotion.train.speech_whisper as whisper_cli  # noqa: E402
 from emotion.metrics import paired_bootstrap  # noqa: E402
-from emotion.speech.corpus import load_clips  # noqa: E402
 from emotion.speech.speaker import SPEAKER_INPUTS, SpeakerEmbeddings  # noqa: E402
 from emotion.train.speaker import fitted, read_drawn, standardised  # noqa: E402
 from emotion.train.speech import read_corpora  # noqa: E402
@@ -123,9 +122,9 @@ def recipe_embeddings(recipe: Recipe, train) -> np.ndarray:
     return whisper_cli.at_stage(every, recipe.args.stages, recipe.stage)
 
 
-def recipe_right(name: str, recipe: Recipe, train, folds: list[list[str]]) -> dict[str, np.ndarray]:
-    """Per reading, whether each training clip was read right by the head trained without its fold."""
-    embeddings, speakers, labels = recipe_embeddings(recipe, train), train.speaker.to_numpy(), train.label.to_numpy()
+def recipe_right(name: str, recipe: Recipe, embeddings: np.ndarray, train, folds: list[list[str]]) -> dict[str, np.ndarray]:
+    """Per reading, whether each clip of the folds was read right by the head trained without its fold."""
+    speakers, labels = train.speaker.to_numpy(), train.label.to_numpy()
     right = {reading: np.zeros(len(train)) for reading in READINGS}
     for k, fold in enumerate(folds):
         held = np.isin(speakers, fold)
@@ -136,20 +135,18 @@ def recipe_right(name: str, recipe: Recipe, train, folds: list[list[str]]) -> di
 
 
 def fewer_speakers_right(recipe: Recipe, embeddings: np.ndarray, train, folds: list[list[str]]) -> dict[str, dict[str, np.ndarray]]:
-    """Per reading, each training clip read by the head trained without its fold ("candidate") and the share of the
-    heads trained without its fold and one other ("baseline") that read it right."""
+    """Per reading, each clip of the folds read by the head trained without its fold ("candidate") and the share of
+    the heads trained without its fold and one other ("baseline") that read it right."""
     speakers, labels = train.speaker.to_numpy(), train.label.to_numpy()
-    right = {name: {reading: np.zeros(len(train)) for reading in READINGS} for name in ("candidate", "baseline")}
+    baseline = {reading: np.zeros(len(train)) for reading in READINGS}
     for k, fold in enumerate(folds):
         held = np.isin(speakers, fold)
-        for reading, fold_answers in fold_readings(recipe, embeddings, train, held).items():
-            right["candidate"][reading][held] = fold_answers == labels[held]
         for other in (other for j, other in enumerate(folds) if j != k):
             for reading, fold_answers in fold_readings(recipe, embeddings, train, held, np.isin(speakers, other)).items():
-                right["baseline"][reading][held] += (fold_answers == labels[held]) / (len(folds) - 1)
-        _log(f"fold {k} ({', '.join(fold)}): " + ", ".join(
-            f"{r} {right['candidate'][r][held].mean():.3f} vs {right['baseline'][r][held].mean():.3f}" for r in READINGS))
-    return right
+                baseline[reading][held] += (fold_answers == labels[held]) / (len(folds) - 1)
+        _log(f"one fold fewer, fold {k} ({', '.join(fold)}): "
+             + ", ".join(f"{r} {baseline[r][held].mean():.3f}" for r in READINGS))
+    return {"candidate": recipe_right("candidate", recipe, embeddings, train, folds), "baseline": baseline}
 
 
 VALIDATION_SEED = 7
@@ -160,14 +157,8 @@ clips' draws over again."""
 def validation_embeddings(recipe: Recipe, val) -> np.ndarray:
     """The validation clips' centred windows and augmented copies, as `training_embeddings` makes the training
     clips' (cached in the recipe's run folder)."""
-    args = recipe.args
-    key = {"files": list(val.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
-           "seed": args.seed + VALIDATION_SEED, **whisper_cli.embedding_key(args)} | whisper_cli.warp_range_entry(args)
-    every = whisper_cli.cached_embeddings(args.run_dir, "val-copies", key, lambda: whisper_cli.embed(
-        whisper_cli.embedder(args.run_dir, args.stages),
-        whisper_cli.training_mels(load_clips(list(val.file)), args.copies, args.seed + VALIDATION_SEED,
-                                  args.part_windows, args.channel, args.warp_range)))
-    return whisper_cli.at_stage(every, args.stages, recipe.stage)
+    every = whisper_cli.training_embeddings(recipe.args, val, "val-copies", recipe.args.seed + VALIDATION_SEED)
+    return whisper_cli.at_stage(every, recipe.args.stages, recipe.stage)
 
 
 def with_validation(recipe: Recipe, table) -> tuple[pd.DataFrame, np.ndarray, list[list[str]]]:
@@ -208,12 +199,11 @@ def main() -> None:
     if cli.validation:
         train, embeddings, folds = with_validation(candidate, table)
     else:
-        embeddings, folds = None, folds_of(train.speaker.to_numpy())
+        embeddings, folds = recipe_embeddings(candidate, train), folds_of(train.speaker.to_numpy())
     speakers = train.speaker.to_numpy()
     if cli.fewer_speakers:
         scored = np.isin(speakers, sum(folds, []))
-        right = fewer_speakers_right(candidate, recipe_embeddings(candidate, train) if embeddings is None else embeddings,
-                                     train, folds)
+        right = fewer_speakers_right(candidate, embeddings, train, folds)
         others = "the other half and the training speakers" if cli.validation else "the other four folds"
         recipes = {"candidate": recipe_facts(candidate, cli.candidate) | {"trained_on": others},
                    "baseline": recipe_facts(candidate, cli.candidate) | {"trained_on": "the training speakers alone" if cli.validation else
@@ -221,8 +211,8 @@ def main() -> None:
     else:
         scored = np.ones(len(train), bool)
         baseline = recipe_of(cli.baseline)
-        right = {"candidate": recipe_right("candidate", candidate, train, folds),
-                 "baseline": recipe_right("baseline", baseline, train, folds)}
+        right = {"candidate": recipe_right("candidate", candidate, embeddings, train, folds),
+                 "baseline": recipe_right("baseline", baseline, recipe_embeddings(baseline, train), train, folds)}
         recipes = {"candidate": recipe_facts(candidate, cli.candidate), "baseline": recipe_facts(baseline, cli.baseline)}
     corpora = {corpus: scored & (train.corpus.to_numpy() == corpus) for corpus in sorted(set(train.corpus))}
     result = {}

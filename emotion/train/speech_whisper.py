@@ -116,12 +116,16 @@ def embedder(run_dir: Path, stages: tuple[str, ...]) -> TFLiteModel:
     return TFLiteModel(path, num_threads=2)
 
 
+def part_columns(parts: tuple[str, ...], part: str) -> slice:
+    """The columns that hold `part` in embeddings of `parts` side by side."""
+    return slice(parts.index(part) * WIDTH, (parts.index(part) + 1) * WIDTH)
+
+
 def at_stage(embeddings: np.ndarray, stages: tuple[str, ...], stage: str) -> np.ndarray:
     """The (n, WIDTH per part) columns of `embeddings` (the embedder's for `stages`) that hold
     `stage`'s parts, side by side."""
     parts = encoder_stages(stages)
-    return np.concatenate([embeddings[:, parts.index(part) * WIDTH : (parts.index(part) + 1) * WIDTH]
-                           for part in stage_parts(stage)], axis=1)
+    return np.concatenate([embeddings[:, part_columns(parts, part)] for part in stage_parts(stage)], axis=1)
 
 
 def embed(model: TFLiteModel, mels: Iterable[np.ndarray], batch: int = 32) -> np.ndarray:
@@ -169,14 +173,16 @@ def embedding_key(args) -> dict:
     return {"encoder": MODEL_SHA256, "stages": encoder_stages(args.stages)}
 
 
-def training_embeddings(args, train: pd.DataFrame) -> np.ndarray:
-    """(clips x (1 + copies), WIDTH per stage): each training clip's centred window, then each round of
-    augmented copies, embedded by the recipe `args` names, from the run folder's cache (made once)."""
+def training_embeddings(args, train: pd.DataFrame, name: str = "train", seed: int | None = None) -> np.ndarray:
+    """(clips x (1 + copies), WIDTH per stage): each clip's centred window, then each round of
+    augmented copies, embedded by the recipe `args` names (its seed, or `seed`), from the run
+    folder's cache under `name` (made once)."""
+    seed = args.seed if seed is None else seed
     recipe = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
-              "seed": args.seed, **embedding_key(args)} | warp_range_entry(args)
-    return cached_embeddings(args.run_dir, "train", recipe, lambda: embed(
+              "seed": seed, **embedding_key(args)} | warp_range_entry(args)
+    return cached_embeddings(args.run_dir, name, recipe, lambda: embed(
         embedder(args.run_dir, args.stages),
-        training_mels(load_clips(list(train.file)), args.copies, args.seed, args.part_windows, args.channel, args.warp_range)))
+        training_mels(load_clips(list(train.file)), args.copies, seed, args.part_windows, args.channel, args.warp_range)))
 
 
 def build_head(train_x: np.ndarray, hidden: int, l2: float, dropout: float = 0.3) -> keras.Model:
@@ -216,7 +222,7 @@ def gate_columns(stage: str, gate: str | None) -> slice:
     parts = stage_parts(stage)
     if gate is None or gate == stage:
         return slice(0, WIDTH * len(parts))
-    return slice(parts.index(gate) * WIDTH, (parts.index(gate) + 1) * WIDTH)
+    return part_columns(parts, gate)
 
 
 def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, train_speakers: np.ndarray,
