@@ -19,7 +19,6 @@ import numpy as np
 from emotion.speech.whisper_features import WHISPER_FRAMES, WHISPER_MELS
 
 
-
 class EncoderShape(NamedTuple):
     """How wide and deep one of Whisper's encoders is."""
 
