@@ -88,8 +88,8 @@ def stage_output(encoder: keras.Model, stage: str):
 
 
 def stages_of(shape: EncoderShape) -> tuple[str, ...]:
-    """The STAGES an encoder of this shape has."""
-    return tuple(stage for stage in STAGES if stage == "final" or int(stage.removeprefix("block")) <= shape.layers)
+    """The STAGES an encoder of this shape has: its blocks, then its output."""
+    return (*STAGES[: shape.layers], "final")
 
 
 def pooled(encoder: keras.Model, stages: tuple[str, ...] = ("final",)) -> keras.Model:

@@ -254,9 +254,9 @@ def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed
     return head, float(np.sum(right * val_w) / np.sum(val_w))
 
 
-def fused(head: keras.Model, stage: str, encoder: str = "tiny.en", speaker: SpeakerStandardise | None = None,
+def fused(head: keras.Model, stage: str, encoder: str, speaker: SpeakerStandardise | None = None,
           distance: Distance | None = None) -> keras.Model:
-    """Whisper log-mel (n, 300, 80) -> logits: the encoder up to `stage`, time-averaged, then the
+    """Whisper log-mel (n, 300, 80) -> logits: the `encoder` (one of ENCODERS) up to `stage`, time-averaged, then the
     head. With `speaker` the embedding is first read against the speaker's other windows (inputs
     SPEAKER_INPUTS), and the model returns after its logits the window's embedding (centred on the
     training set's mean: what the speaker inputs of later windows add up) and its unfamiliarity
