@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/speech_whisper_cv.py --candidate NEW.train.json --baseline OLD.train.json > result.json
     .venv/bin/python benchmarks/speech_whisper_cv.py --candidate MODEL.train.json --fewer-speakers > result.json
+    .venv/bin/python benchmarks/speech_whisper_cv.py --candidate A.train.json --candidate-also B.train.json --baseline A.train.json
 
 Prints one JSON object; progress goes to stderr. Why: the validation speakers are four (two per corpus), too few to
 tell some differences from clip noise, and every choice so far has been made on them. The training speakers (21) are
@@ -16,6 +17,8 @@ speakers (RAVDESS actors in groups of three or four, and one nEMO speaker), on t
 each window alone, and "session", each window against its speaker's other windows (the same as uploads for a recipe
 that does not read the speaker). Per reading: each corpus's accuracy and the candidate-minus-baseline difference
 with a 90% interval (`emotion.metrics.paired_bootstrap`: clips resampled within speakers, corpora weighing the same).
+With `--candidate-also` the candidate is several read-outs at once (two encoders, say): each recipe's head is trained
+as above on its own embeddings, and a clip's answer is the class first in the mean of their probabilities.
 
 `--fewer-speakers` asks instead whether more training speakers would help one recipe (a learning curve in speakers:
 would the final read-out gain from the validation speakers too?). The candidate is the recipe as above, trained on the
@@ -39,6 +42,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy.special import softmax
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -60,6 +64,13 @@ class Recipe(NamedTuple):
     args: argparse.Namespace  # its options
     stage: str
     head: dict  # hidden, l2
+
+
+class Reader(NamedTuple):
+    """A recipe and the embeddings of the training clips (and their copies) it reads."""
+
+    recipe: Recipe
+    embeddings: np.ndarray
 
 
 def recipe_of(record_path: Path) -> Recipe:
@@ -89,10 +100,10 @@ def speaker_sums(centred: np.ndarray, speakers: np.ndarray) -> list[np.ndarray]:
     return [sums[name] for name in SPEAKER_INPUTS]
 
 
-def fold_readings(recipe: Recipe, embeddings: np.ndarray, train, held: np.ndarray,
-                  unused: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Train the recipe's head without the `held` clips' speakers (nor the `unused` clips'); its answers for the held
-    clips' centred windows per reading."""
+def fold_probabilities(recipe: Recipe, embeddings: np.ndarray, train, held: np.ndarray,
+                       unused: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Train the recipe's head without the `held` clips' speakers (nor the `unused` clips'); its probabilities for
+    the held clips' centred windows per reading."""
     args, copies = recipe.args, 1 + recipe.args.copies
     trained = ~held if unused is None else ~(held | unused)
     rows = np.flatnonzero(np.tile(trained, copies))
@@ -102,15 +113,22 @@ def fold_readings(recipe: Recipe, embeddings: np.ndarray, train, held: np.ndarra
     held_x, held_speakers = embeddings[np.flatnonzero(held)], train.speaker.to_numpy()[held]  # copy 0: centred, clean
     if not args.speaker_k0:
         head, _ = whisper_cli.fit_head(recipe.head, x, y, weights, x[:1], y[:1], weights[:1], args.seed)
-        answers = head.predict(held_x, verbose=0).argmax(axis=1)
-        return {reading: answers for reading in READINGS}
+        probabilities = softmax(head.predict(held_x, verbose=0), axis=1)
+        return {reading: probabilities for reading in READINGS}
     layer = fitted(args.speaker_k0, x)
     standard, _ = read_drawn(layer, x, speakers, np.random.default_rng((args.seed, 1)))
     head, _ = whisper_cli.fit_head(recipe.head, standard, y, weights, standard[:1], y[:1], weights[:1], args.seed)
     alone = list(SpeakerEmbeddings(held_x.shape[1]).model_inputs(len(held_x)).values())
     inputs = {"uploads": alone, "session": speaker_sums(held_x - np.asarray(layer.mean, np.float32), held_speakers)}
-    return {reading: head.predict(standardised(layer, held_x, inputs[reading]), verbose=0).argmax(axis=1)
+    return {reading: softmax(head.predict(standardised(layer, held_x, inputs[reading]), verbose=0), axis=1)
             for reading in READINGS}
+
+
+def fold_answers(readers: list[Reader], train, held: np.ndarray, unused: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per reading, the held clips' answers: the class first in the mean of the readers' probabilities (with one
+    reader, its head's own answer)."""
+    probabilities = [fold_probabilities(*reader, train, held, unused) for reader in readers]
+    return {reading: np.mean([each[reading] for each in probabilities], axis=0).argmax(axis=1) for reading in READINGS}
 
 
 def _log(message: str) -> None:
@@ -122,19 +140,19 @@ def recipe_embeddings(recipe: Recipe, train) -> np.ndarray:
     return whisper_cli.at_stage(every, recipe.args.stages, recipe.stage)
 
 
-def recipe_right(name: str, recipe: Recipe, embeddings: np.ndarray, train, folds: list[list[str]]) -> dict[str, np.ndarray]:
-    """Per reading, whether each clip of the folds was read right by the head trained without its fold."""
+def recipe_right(name: str, readers: list[Reader], train, folds: list[list[str]]) -> dict[str, np.ndarray]:
+    """Per reading, whether each clip of the folds was read right by the heads trained without its fold."""
     speakers, labels = train.speaker.to_numpy(), train.label.to_numpy()
     right = {reading: np.zeros(len(train)) for reading in READINGS}
     for k, fold in enumerate(folds):
         held = np.isin(speakers, fold)
-        for reading, fold_answers in fold_readings(recipe, embeddings, train, held).items():
-            right[reading][held] = fold_answers == labels[held]
+        for reading, answers in fold_answers(readers, train, held).items():
+            right[reading][held] = answers == labels[held]
         _log(f"{name} fold {k} ({', '.join(fold)}): " + ", ".join(f"{r} {right[r][held].mean():.3f}" for r in READINGS))
     return right
 
 
-def fewer_speakers_right(recipe: Recipe, embeddings: np.ndarray, train, folds: list[list[str]]) -> dict[str, dict[str, np.ndarray]]:
+def fewer_speakers_right(reader: Reader, train, folds: list[list[str]]) -> dict[str, dict[str, np.ndarray]]:
     """Per reading, each clip of the folds read by the head trained without its fold ("candidate") and the share of
     the heads trained without its fold and one other ("baseline") that read it right."""
     speakers, labels = train.speaker.to_numpy(), train.label.to_numpy()
@@ -142,11 +160,11 @@ def fewer_speakers_right(recipe: Recipe, embeddings: np.ndarray, train, folds: l
     for k, fold in enumerate(folds):
         held = np.isin(speakers, fold)
         for other in (other for j, other in enumerate(folds) if j != k):
-            for reading, fold_answers in fold_readings(recipe, embeddings, train, held, np.isin(speakers, other)).items():
-                baseline[reading][held] += (fold_answers == labels[held]) / (len(folds) - 1)
+            for reading, answers in fold_answers([reader], train, held, np.isin(speakers, other)).items():
+                baseline[reading][held] += (answers == labels[held]) / (len(folds) - 1)
         _log(f"one fold fewer, fold {k} ({', '.join(fold)}): "
              + ", ".join(f"{r} {baseline[r][held].mean():.3f}" for r in READINGS))
-    return {"candidate": recipe_right("candidate", recipe, embeddings, train, folds), "baseline": baseline}
+    return {"candidate": recipe_right("candidate", [reader], train, folds), "baseline": baseline}
 
 
 VALIDATION_SEED = 7
@@ -162,7 +180,7 @@ def validation_embeddings(recipe: Recipe, val) -> np.ndarray:
 
 
 def with_validation(recipe: Recipe, table) -> tuple[pd.DataFrame, np.ndarray, list[list[str]]]:
-    """Training and validation clips as one table, their embeddings copy by copy as `fold_readings` reads them, and
+    """Training and validation clips as one table, their embeddings copy by copy as `fold_probabilities` reads them, and
     the validation speakers in two halves (the k-th speaker of each corpus in half k)."""
     train = table[table.split == "train"].reset_index(drop=True)
     val = table[table.split == "val"].reset_index(drop=True)
@@ -186,6 +204,9 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="a released model's .train.json")
     parser.add_argument("--fewer-speakers", action="store_true",
                         help="instead of --baseline: the candidate's recipe trained on one fold of speakers fewer")
+    parser.add_argument("--candidate-also", type=Path, nargs="+", default=[], metavar="TRAIN_JSON",
+                        help="with --baseline: the candidate reads as the mean of its read-out's probabilities and"
+                             " these recipes' (each head trained on its own embeddings)")
     parser.add_argument("--validation", action="store_true",
                         help="with --fewer-speakers: the folds are the validation speakers' two halves")
     cli = parser.parse_args()
@@ -193,6 +214,8 @@ def main() -> None:
         parser.error("give either --baseline or --fewer-speakers")
     if cli.validation and not cli.fewer_speakers:
         parser.error("--validation goes with --fewer-speakers")
+    if cli.candidate_also and cli.fewer_speakers:
+        parser.error("--candidate-also goes with --baseline")
     candidate = recipe_of(cli.candidate)
     table = read_corpora(candidate.args)
     train = table[table.split == "train"].reset_index(drop=True)
@@ -203,7 +226,7 @@ def main() -> None:
     speakers = train.speaker.to_numpy()
     if cli.fewer_speakers:
         scored = np.isin(speakers, sum(folds, []))
-        right = fewer_speakers_right(candidate, embeddings, train, folds)
+        right = fewer_speakers_right(Reader(candidate, embeddings), train, folds)
         others = "the other half and the training speakers" if cli.validation else "the other four folds"
         recipes = {"candidate": recipe_facts(candidate, cli.candidate) | {"trained_on": others},
                    "baseline": recipe_facts(candidate, cli.candidate) | {"trained_on": "the training speakers alone" if cli.validation else
@@ -211,9 +234,14 @@ def main() -> None:
     else:
         scored = np.ones(len(train), bool)
         baseline = recipe_of(cli.baseline)
-        right = {"candidate": recipe_right("candidate", candidate, embeddings, train, folds),
-                 "baseline": recipe_right("baseline", baseline, recipe_embeddings(baseline, train), train, folds)}
+        also = [recipe_of(path) for path in cli.candidate_also]
+        readers = [Reader(candidate, embeddings)] + [Reader(recipe, recipe_embeddings(recipe, train)) for recipe in also]
+        right = {"candidate": recipe_right("candidate", readers, train, folds),
+                 "baseline": recipe_right("baseline", [Reader(baseline, recipe_embeddings(baseline, train))], train, folds)}
         recipes = {"candidate": recipe_facts(candidate, cli.candidate), "baseline": recipe_facts(baseline, cli.baseline)}
+        if cli.candidate_also:
+            recipes["candidate"] |= {"also": [recipe_facts(recipe, path) for recipe, path in zip(also, cli.candidate_also)],
+                                     "answer": "the class first in the mean of the read-outs' probabilities"}
     corpora = {corpus: scored & (train.corpus.to_numpy() == corpus) for corpus in sorted(set(train.corpus))}
     result = {}
     for reading in READINGS:
