@@ -161,3 +161,21 @@ def test_a_clip_without_speech_counts_as_wrong_not_as_the_first_class():
     assert result["accuracy"] == pytest.approx(2 / 3) and result["unanswered"] == 1
     assert result["per_class_recall"] == {"neutral": 0.5, "calm": 1.0}
     assert result["confusion"]["rows_true_columns_predicted"] == [[1, 0], [0, 1]]
+
+
+def test_the_card_says_which_targets_the_test_numbers_meet():
+    """Issue 14's targets, read off the test metrics: met and not met, a second corpus only where it was scored,
+    and none off the test split (the targets are set on the test speakers)."""
+    from emotion.train.evaluate import targets_met
+    from emotion.train.readme import _target_words
+
+    metrics = {"split": "test", "accuracy": 0.70, "ece": 0.08, "nemo": {"accuracy": 0.56}}
+    rows = {row["metric"]: row for row in targets_met("speech", metrics)}
+    assert rows["accuracy"]["met"] and not rows["ece"]["met"] and rows["nemo.accuracy"]["met"]
+    assert rows["ece"]["measured"] == 0.08
+    assert _target_words(rows["accuracy"]) == "RAVDESS test actors' accuracy at least 65% (aim 70%): 70%, met"
+    assert _target_words(rows["ece"]) == "RAVDESS test actors' expected calibration error at most 0.050: 0.080, not met"
+    without_nemo = {key: value for key, value in metrics.items() if key != "nemo"}
+    assert [row["metric"] for row in targets_met("speech", without_nemo)] == ["accuracy", "ece"]
+    assert not targets_met("speech", {**metrics, "accuracy": 0.64})[0]["met"]
+    assert targets_met("speech", {**metrics, "split": "val"}) == [] and targets_met("face", metrics) == []

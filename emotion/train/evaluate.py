@@ -19,7 +19,7 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,41 @@ LIMITS = {
         "Not a diagnostic or assessment tool.",
     ],
 }
+
+
+class Target(NamedTuple):
+    """A goal an issue set for a model's test metrics; the card says whether the model meets it."""
+
+    metric: str  # a key of the metrics, or "corpus.key" for a second corpus's
+    words: str
+    at_least: float | None = None
+    at_most: float | None = None
+    aim: float | None = None  # what the issue hopes for beyond the bound
+
+
+TARGETS: dict[str, list[Target]] = {
+    "speech": [  # issue 14
+        Target("accuracy", "RAVDESS test actors' accuracy", at_least=0.65, aim=0.70),
+        Target("ece", "RAVDESS test actors' expected calibration error", at_most=0.05),
+        Target("nemo.accuracy", "nEMO test speakers' accuracy", at_least=0.55),
+    ],
+}
+
+
+def targets_met(kind: str, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each of the model's targets with the measured value and whether it is met; none off the test split, which
+    is what the targets are set on."""
+    if result.get("split") != "test":
+        return []
+    rows = []
+    for target in TARGETS.get(kind, []):
+        corpus, _, key = target.metric.rpartition(".")
+        value = (result.get(corpus, {}) if corpus else result).get(key)
+        if value is None:  # not measured here (no second corpus given)
+            continue
+        met = (target.at_least is None or value >= target.at_least) and (target.at_most is None or value <= target.at_most)
+        rows.append({**target._asdict(), "measured": value, "met": bool(met)})
+    return rows
 
 
 def _file_facts(path: Path) -> dict[str, Any]:
@@ -146,6 +181,7 @@ def write_card(kind: str, result: dict[str, Any], extra: dict[str, Any], command
         "evaluation_command": command,
         "metrics": {k: v for k, v in result.items() if k not in ("model",)},
         "cross_validation": json.loads(cv_file.read_text()) if cv_file.exists() else None,
+        "targets": targets_met(kind, result),
         "limits": LIMITS[kind],
         "intended_use": "Demonstrating and practising emotions, and learning how emotion recognition works; "
         "not for diagnosis, assessment, surveillance or decisions about people.",

@@ -55,7 +55,19 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     if cv:
         lines.append(f"  - {len(cv['folds'])}-fold cross-validation over actor groups: mean {cv['mean_accuracy']:.1%} "
                      f"(± {cv['std_accuracy']:.1%}), {cv['epochs']} epochs per fold, {cv['scoring']}.")
+    if card.get("targets"):
+        lines.append("  - Targets on these test clips: " + "; ".join(_target_words(t) for t in card["targets"]) + ".")
     return lines
+
+
+def _target_words(target: dict) -> str:
+    """"accuracy at least 65%: 73.1%, met": calibration errors as numbers, the rest as percentages."""
+    def value(number: float) -> str:
+        return f"{number:.3f}" if target["metric"].endswith("ece") else f"{number:.0%}" if number == round(number, 2) else f"{number:.1%}"
+
+    bound = f"at least {value(target['at_least'])}" if target["at_least"] is not None else f"at most {value(target['at_most'])}"
+    bound += f" (aim {value(target['aim'])})" if target.get("aim") is not None else ""
+    return f"{target['words']} {bound}: {value(target['measured'])}, {'met' if target['met'] else 'not met'}"
 
 
 def _ece_floor(metrics: dict) -> str:
@@ -133,7 +145,8 @@ def _robustness_lines(robustness: dict) -> list[str]:
         lines.append(
             f"  - {title}, {n:,} clips: {model['clean_accuracy']:.1%} clean, {model['worst_shift_accuracy']:.1%} under "
             f"`{model['worst_shift']}`; one class takes up to {model['largest_top_class_share']:.0%} of the answers "
-            f"({model['largest_top_class']}, under `{model['largest_top_class_share_under']}`). MFCC + SVM baseline: "
+            f"({model['largest_top_class']}, under `{model['largest_top_class_share_under']}`); "
+            f"{_shift_targets_words(robustness['results'][name], targets)}. MFCC + SVM baseline: "
             f"{baseline['clean_accuracy']:.1%} clean, {baseline['worst_shift_accuracy']:.1%} under `{baseline['worst_shift']}`."
             + ("" if "arousal_clean" not in model else
                f" Voice energy (aroused or not, balanced accuracy, chance 50%): {model['arousal_clean']:.1%} clean, "
@@ -150,6 +163,20 @@ def _robustness_lines(robustness: dict) -> list[str]:
     if isinstance(robustness.get("child_like_voices"), dict):
         lines.append(_child_like_line(robustness["child_like_voices"], robustness))
     return lines
+
+
+def _shift_targets_words(by_shift: dict, targets: dict) -> str:
+    """Under which shifts the model meets both targets (accuracy within the drop of clean, no class above the share)."""
+    clean = by_shift["clean"]["model"]["accuracy"]
+    missed = [shift for shift, r in by_shift.items() if shift != "clean"
+              and (100 * (clean - r["model"]["accuracy"]) > targets["max_drop_points"]
+                   or (r["model"]["top_class_share"] or 0.0) > targets["max_top_class_share"])]
+    words = f"targets met under {len(by_shift) - 1 - len(missed)} of {len(by_shift) - 1} shifts"
+    words += f", not under {', '.join(f'`{shift}`' for shift in missed)}" if missed else ""
+    clean_share = by_shift["clean"]["model"]["top_class_share"] or 0.0
+    if clean_share > targets["max_top_class_share"]:
+        words += f" (clean, too, one class takes {clean_share:.0%}: {by_shift['clean']['model']['top_class']})"
+    return words
 
 
 def _child_like_line(child_like: dict, robustness: dict) -> str:
