@@ -63,7 +63,9 @@ def _model_lines(spec: ModelSpec) -> list[str]:
 def _target_words(target: dict) -> str:
     """"accuracy at least 65%: 73.1%, met": calibration errors as numbers, the rest as percentages."""
     def value(number: float) -> str:
-        return f"{number:.3f}" if target["metric"].endswith("ece") else f"{number:.0%}" if number == round(number, 2) else f"{number:.1%}"
+        if target["metric"].endswith("ece"):
+            return f"{number:.3f}"
+        return f"{number:.0%}" if number == round(number, 2) else f"{number:.1%}"
 
     bound = f"at least {value(target['at_least'])}" if target["at_least"] is not None else f"at most {value(target['at_most'])}"
     bound += f" (aim {value(target['aim'])})" if target.get("aim") is not None else ""
