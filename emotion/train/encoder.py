@@ -16,7 +16,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from emotion.speech.whisper_features import WHISPER_FRAMES, WHISPER_MELS
+from emotion.speech.whisper_features import WHISPER_MELS
 
 
 class EncoderShape(NamedTuple):
@@ -52,7 +52,7 @@ class AddPositions(keras.layers.Layer):
         return {**super().get_config(), "steps": self.steps}
 
 
-def build_whisper_encoder(frames: int = WHISPER_FRAMES, shape: EncoderShape = TINY) -> keras.Model:
+def build_whisper_encoder(frames: int, shape: EncoderShape) -> keras.Model:
     """(n, frames, 80) Whisper log-mel -> (n, frames // 2, shape.width) hidden states (weights:
     zeros and defaults until emotion.train.whisper loads Whisper's)."""
     width, heads = shape.width, shape.heads

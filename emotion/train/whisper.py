@@ -58,13 +58,13 @@ def _package_dir(package: str) -> Path:
         raise SystemExit(f"the Whisper encoder needs `pip install -r requirements-train.txt` ({package})") from error
 
 
-def whisper_dir(encoder: str = "tiny.en") -> Path:
+def whisper_dir(encoder: str) -> Path:
     """The folder holding the model's config.json and vocabulary (CTranslate2 loads it with model.bin)."""
     package, folder = ENCODERS[encoder].folder
     return _package_dir(package) / folder
 
 
-def model_bytes(encoder: str = "tiny.en") -> bytes:
+def model_bytes(encoder: str) -> bytes:
     """The model's model.bin, its parts joined, checked against the pinned SHA-256."""
     source = ENCODERS[encoder]
     data = b"".join((_package_dir(package) / file).read_bytes() for package, file in source.parts)
