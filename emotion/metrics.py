@@ -1,4 +1,4 @@
-"""Classification scores for the model cards: accuracy, macro-F1, recall per class, confusion."""
+"""Classification scores for the model cards: coverage, accuracy, macro-F1, recall per class, confusion."""
 
 from __future__ import annotations
 
@@ -26,23 +26,60 @@ def recall_and_f1(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return recall, f1
 
 
-def score(probs: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
+def answers(probs: np.ndarray, not_sure_below: float = 0.0) -> np.ndarray:
+    """Each row's answer: its top class, or -1 where it gives none: a row of zeros (no speech heard)
+    or, with `not_sure_below`, a top probability under it ("not sure", which even odds always are).
+    An abstention is never a class: argmax of even odds would be the first class."""
+    confidence = probs.max(axis=1) if len(probs) else np.zeros(0)
+    return np.where((confidence > 0) & (confidence >= not_sure_below), probs.argmax(axis=1) if len(probs) else 0, -1)
+
+
+def coverage_scores(given: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
+    """How often a model answered and how often the answers are right: `coverage` (share of rows
+    answered), `accuracy` (right answers over all rows: "not sure" and no speech count as wrong),
+    `answered_accuracy` (over the answered rows), and the largest class's share of the answers
+    (`top_class`, `top_class_share`: about 1/k on balanced data; one class taking most answers
+    is a model guessing). `given` holds answers as `answers` returns them."""
+    answered = given >= 0
+    counts = np.bincount(given[answered], minlength=len(classes))
+    return {
+        "coverage": float(answered.mean()) if len(given) else None,
+        "accuracy": float(np.mean(given == labels)) if len(given) else None,
+        "answered_accuracy": float(np.mean(given[answered] == labels[answered])) if answered.any() else None,
+        "top_class": classes[int(counts.argmax())] if answered.any() else None,
+        "top_class_share": float(counts.max() / answered.sum()) if answered.any() else None,
+    }
+
+
+def score(probs: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], not_sure_below: float = 0.0) -> dict[str, Any]:
     """The numbers a model card reports for one labelled set.
 
-    A row of zeros is no answer (a clip in which the model heard no speech): it counts as wrong,
-    in the accuracy and in its class's recall, and in `unanswered`, never as the first class."""
-    answered = probs.max(axis=1) > 0
-    predictions = np.where(answered, probs.argmax(axis=1), len(classes))  # one past the classes: no answer
+    A row gives no answer when it is all zeros (a clip in which the model heard no speech) or its
+    top probability is under `not_sure_below` (the page says "not sure"). No answer counts as wrong
+    in `accuracy`, and is never counted as a class: `coverage` says how often the model answered,
+    `answered_accuracy` how often those answers are right, `per_class_recall` is over each class's
+    answered rows with `per_class_coverage` beside it, the confusion matrix holds answered rows
+    only, and macro-F1 counts an unanswered row against its class's recall."""
+    given = answers(probs, not_sure_below)
+    answered = given >= 0
+    predictions = np.where(answered, given, len(classes))  # one past the classes: no answer
     matrix = confusion_matrix(labels, predictions, len(classes) + 1)
-    recall, f1 = recall_and_f1(matrix)
-    present = matrix[: len(classes)].sum(axis=1) > 0
+    _, f1 = recall_and_f1(matrix)
+    answered_recall, _ = recall_and_f1(matrix[: len(classes), : len(classes)])
+    totals = matrix[: len(classes)].sum(axis=1)
+    present = totals > 0
+    class_coverage = np.divide(matrix[: len(classes), : len(classes)].sum(axis=1), totals, out=np.zeros(len(classes)),
+                               where=present)
     return {
         "n": int(len(labels)),
-        "accuracy": float(np.mean(predictions == labels)),
+        **coverage_scores(given, labels, classes),
+        "not_sure_below": not_sure_below,
         "macro_f1": float(f1[: len(classes)][present].mean()),
-        "per_class_recall": {c: round(float(r), 4) for c, r, p in zip(classes, recall, present) if p},
+        "per_class_recall": {c: round(float(r), 4) for c, r, p in zip(classes, answered_recall, present) if p},
+        "per_class_coverage": {c: round(float(k), 4) for c, k, p in zip(classes, class_coverage, present) if p},
         "confusion": {"classes": list(classes), "rows_true_columns_predicted": matrix[: len(classes), : len(classes)].tolist()},
         "unanswered": int(np.sum(~answered)),
+        "no_speech": int(np.sum(~probs.any(axis=1))) if len(probs) else 0,
         "ece": expected_calibration_error(probs, labels),
         "ece_if_calibrated": calibrated_ece(probs),
     }

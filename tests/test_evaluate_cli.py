@@ -158,9 +158,30 @@ def test_a_clip_without_speech_counts_as_wrong_not_as_the_first_class():
 
     probs = np.array([[0.9, 0.1], [0.0, 0.0], [0.2, 0.8]])  # the second clip: no speech heard, a neutral one
     result = score(probs, np.array([0, 0, 1]), ("neutral", "calm"))
-    assert result["accuracy"] == pytest.approx(2 / 3) and result["unanswered"] == 1
-    assert result["per_class_recall"] == {"neutral": 0.5, "calm": 1.0}
+    assert result["accuracy"] == pytest.approx(2 / 3) and result["unanswered"] == 1 and result["no_speech"] == 1
+    assert result["coverage"] == pytest.approx(2 / 3) and result["answered_accuracy"] == 1.0
+    assert result["per_class_recall"] == {"neutral": 1.0, "calm": 1.0}  # over answered clips...
+    assert result["per_class_coverage"] == {"neutral": 0.5, "calm": 1.0}  # ...with how many were answered beside it
     assert result["confusion"]["rows_true_columns_predicted"] == [[1, 0], [0, 1]]
+
+
+def test_a_clip_read_not_sure_is_an_abstention_never_the_first_class():
+    """Even odds (what the gate of unfamiliar sound gives) have the first class, neutral, as their argmax; a score
+    that took argmax would count them right for every neutral clip. Below the "not sure" threshold a clip gives no
+    answer: wrong in the accuracy, out of the answered accuracy, the recall and the class shares."""
+    from emotion.metrics import score
+
+    even = np.full(8, 1 / 8)
+    confident = np.eye(8)[[0, 2, 2, 4]] * 0.8 + 0.2 / 8
+    probs = np.vstack([even, even, even, confident])  # three neutral clips read "not sure", then four answers
+    labels = np.array([0, 0, 0, 0, 2, 3, 4])
+    result = score(probs, labels, tuple(str(k) for k in range(8)), not_sure_below=0.43)
+    assert result["coverage"] == pytest.approx(4 / 7) and result["unanswered"] == 3 and result["no_speech"] == 0
+    assert result["accuracy"] == pytest.approx(3 / 7) and result["answered_accuracy"] == pytest.approx(3 / 4)
+    assert result["per_class_recall"]["0"] == 1.0 and result["per_class_coverage"]["0"] == 0.25
+    assert result["top_class"] == "2" and result["top_class_share"] == pytest.approx(0.5)
+    assert sum(map(sum, result["confusion"]["rows_true_columns_predicted"])) == 4
+    assert score(probs, labels, tuple(str(k) for k in range(8)))["accuracy"] == pytest.approx(6 / 7)  # argmax: inflated
 
 
 def test_the_card_says_which_targets_the_test_numbers_meet():

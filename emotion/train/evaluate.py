@@ -29,6 +29,7 @@ from emotion.face.classify import FaceClassifier, resize_faces
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.metrics import score
 from emotion.registry import FACE, SPEECH, speech_classifier, training_record
+from emotion.registry import not_sure_below as card_not_sure_below
 from emotion.speech.corpus import RAVDESS_SPLIT, load_clips, read_manifest
 from emotion.speech.features import WINDOW_SAMPLES
 from emotion.timing import median_ms
@@ -124,35 +125,41 @@ def _parse_actors(text: str | None) -> list[int] | None:
     return actors
 
 
+SECOND_CORPORA = ("nemo", "emovo")
+"""Corpora scored beside RAVDESS on the speakers of the same split (their manifests name speakers)."""
+
+
 def evaluate_speech(args) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every clip read as an upload is. The "not sure" threshold is fitted first, on the validation speakers of every
+    corpus given (else the shipped card's), so each score says how often the model answered (`metrics.score`)."""
     model = args.model or SPEECH.tflite
     classifier = speech_classifier(model)
     table = read_manifest(args.manifest)
     actors = _parse_actors(args.actors)
     test = table[table.actor.isin(actors)] if actors else table
-    test_scores = classifier.score_clips(load_clips(list(test.file)))
     split = {RAVDESS_SPLIT["val"]: "val", RAVDESS_SPLIT["test"]: "test"}.get(tuple(actors or ()), "all" if not actors else "chosen")
-    result = {"model": "speech", "data": str(args.manifest), "actors": actors, "split": split,
-              **score(test_scores.probabilities, test.label.to_numpy(), VOICE_CLASSES),
-              "clips_without_speech": test_scores.silent}
-    window = np.random.default_rng(0).uniform(-0.1, 0.1, WINDOW_SAMPLES).astype(np.float32)
-    result["ms_per_window"] = median_ms(lambda: classifier.predict_windows([window]), runs=50)
-    nemo = read_manifest(args.nemo_manifest) if args.nemo_manifest else None
-    if nemo is not None:
-        # The same split of the second corpus: its test speakers with the test actors, and so on.
-        part = nemo[nemo.split == split] if split in ("val", "test") else nemo
-        nemo_scores = classifier.score_clips(load_clips(list(part.file)))
-        result["nemo"] = {"data": str(args.nemo_manifest), "speakers": sorted(part.speaker.unique().tolist()),
-                          **score(nemo_scores.probabilities, part.label.to_numpy(), VOICE_CLASSES),
-                          "clips_without_speech": nemo_scores.silent}
+    others = {corpus: read_manifest(path) for corpus in SECOND_CORPORA if (path := getattr(args, f"{corpus}_manifest"))}
     extra: dict[str, Any] = {}
     val_actors = _parse_actors(args.val_actors)
     if val_actors:
-        val = table[table.actor.isin(val_actors)]
-        if nemo is not None:
-            val = pd.concat([val, nemo[nemo.split == "val"]])
+        val = pd.concat([table[table.actor.isin(val_actors)], *(other[other.split == "val"] for other in others.values())])
         val_probs = classifier.score_clips(load_clips(list(val.file))).probabilities
         extra["not_sure_below"] = not_sure_threshold(val_probs, val.label.to_numpy(), min_count=10)
+    threshold = extra.get("not_sure_below", card_not_sure_below(SPEECH))
+    test_scores = classifier.score_clips(load_clips(list(test.file)))
+    result = {"model": "speech", "data": str(args.manifest), "actors": actors, "split": split,
+              **score(test_scores.probabilities, test.label.to_numpy(), VOICE_CLASSES, threshold),
+              "clips_without_speech": test_scores.silent, "clips_unlike_every_voice": int(test_scores.unfamiliar.sum())}
+    window = np.random.default_rng(0).uniform(-0.1, 0.1, WINDOW_SAMPLES).astype(np.float32)
+    result["ms_per_window"] = median_ms(lambda: classifier.predict_windows([window]), runs=50)
+    for corpus, other in others.items():
+        # The same split of another corpus: its test speakers with the test actors, and so on.
+        part = other[other.split == split] if split in ("val", "test") else other
+        other_scores = classifier.score_clips(load_clips(list(part.file)))
+        result[corpus] = {"data": str(getattr(args, f"{corpus}_manifest")), "speakers": sorted(part.speaker.unique().tolist()),
+                          **score(other_scores.probabilities, part.label.to_numpy(), VOICE_CLASSES, threshold),
+                          "clips_without_speech": other_scores.silent,
+                          "clips_unlike_every_voice": int(other_scores.unfamiliar.sum())}
     return result, extra
 
 
@@ -202,8 +209,11 @@ def _history(card: Path, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     metrics = previous["metrics"]
     brief = {"date": previous["date"], "evaluation_command": previous["evaluation_command"],
              **{key: metrics[key] for key in ("split", "n", "accuracy", "macro_f1", "ece") if key in metrics}}
-    if "nemo" in metrics:
-        brief["nemo_accuracy"] = metrics["nemo"]["accuracy"]
+    for corpus in SECOND_CORPORA:
+        if corpus in metrics:
+            brief[f"{corpus}_accuracy"] = metrics[corpus]["accuracy"]
+    if "coverage" in metrics:
+        brief["coverage"] = metrics["coverage"]
     return [brief, *previous.get("history", [])]
 
 
@@ -219,6 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     speech.add_argument("--val-actors", help="actors for the not-sure threshold, e.g. 17-18")
     speech.add_argument("--nemo-manifest", type=Path,
                         help="also score nEMO's speakers of the same split (its validation speakers join the threshold)")
+    speech.add_argument("--emovo-manifest", type=Path,
+                        help="also score EMOVO's speakers of the same split (its validation speakers join the threshold)")
     for each in (face, speech):
         each.add_argument("--model", type=Path, help="a .tflite file (default: the shipped model)")
         each.add_argument("--card", type=Path, help="also write the model card here")

@@ -183,12 +183,29 @@ def validation_set(table, normalisation: Normalisation) -> tuple[np.ndarray, np.
     return np.stack(own + shared), np.concatenate([labels, labels]), np.concatenate([weights, weights]) / 2
 
 
+def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that say where each corpus's manifest is and which corpora train."""
+    parser.add_argument("--manifest", type=Path, help="RAVDESS (default: <data dir>/ravdess/manifest.csv)")
+    parser.add_argument("--nemo-manifest", type=Path, help="nEMO (default: <data dir>/nemo/manifest.csv)")
+    parser.add_argument("--emovo-manifest", type=Path, help="EMOVO (default: <data dir>/emovo/manifest.csv)")
+    parser.add_argument("--corpora", type=corpus_list, default=CORPORA,
+                        help=f"which corpora to train on, of {','.join(CORPUS_NAMES)} (default: {','.join(CORPORA)})")
+
+
+def corpus_list(text: str) -> tuple[str, ...]:
+    """--corpora "ravdess,emovo" -> ("ravdess", "emovo"), each a corpus this project reads."""
+    corpora = tuple(text.split(","))
+    if unknown := set(corpora) - set(CORPUS_NAMES):
+        raise argparse.ArgumentTypeError(f"unknown corpus {', '.join(sorted(unknown))} (one of {', '.join(CORPUS_NAMES)})")
+    return corpora
+
+
 def read_corpora(args) -> pd.DataFrame:
     """Every clip of the corpora `args` names, from their manifests (--manifest, --nemo-manifest,
-    or the data dir's), with speaker, corpus and split."""
-    manifests = {"ravdess": args.manifest or data_dir(args.data_dir) / "ravdess" / "manifest.csv",
-                 "nemo": args.nemo_manifest or data_dir(args.data_dir) / "nemo" / "manifest.csv"}
-    return pd.concat([read_manifest(manifests[corpus]) for corpus in args.corpora], ignore_index=True)
+    --emovo-manifest, or the data dir's), with speaker, corpus and split."""
+    given = {"ravdess": args.manifest, "nemo": args.nemo_manifest, "emovo": getattr(args, "emovo_manifest", None)}
+    return pd.concat([read_manifest(given[corpus] or data_dir(args.data_dir) / corpus / "manifest.csv")
+                      for corpus in args.corpora], ignore_index=True)
 
 
 def move_to_training(table: pd.DataFrame, speakers: list[str]) -> pd.DataFrame:
@@ -370,10 +387,7 @@ def ensemble_augmentation(run_dirs: list[Path]) -> dict:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, help="RAVDESS (default: <data dir>/ravdess/manifest.csv)")
-    parser.add_argument("--nemo-manifest", type=Path, help="nEMO (default: <data dir>/nemo/manifest.csv)")
-    parser.add_argument("--corpora", type=lambda text: tuple(text.split(",")), default=CORPORA,
-                        help="which corpora to train on (default: ravdess,nemo)")
+    add_corpus_arguments(parser)
     parser.add_argument("--normalisation", choices=["per_band", "window", "session"], default="per_band",
                         help="standardise features per mel band (default), over the whole window, or per mel band"
                              " with the speaker's voiced sound so far (session)")

@@ -76,7 +76,7 @@ from emotion.train.checkpoints import seed_everything, ship
 from emotion.train.encoder import STAGES, pooled, stages_of
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
 from emotion.train.speaker import MAX_WINDOWS, SpeakerStandardise, fitted, read_drawn, speaker_inputs
-from emotion.train.speech import CORPORA, WarpRange, corpus_weights, describe, read_corpora, warp_range_entry
+from emotion.train.speech import WarpRange, add_corpus_arguments, corpus_weights, describe, read_corpora, warp_range_entry
 from emotion.train.unfamiliar import FALSE_ALARMS, Distance, Even, fit_threshold, fitted_distance
 from emotion.train.whisper import ENCODERS, whisper_encoder
 
@@ -178,13 +178,23 @@ def embedding_key(args) -> dict:
 def training_embeddings(args, train: pd.DataFrame, name: str = "train", seed: int | None = None) -> np.ndarray:
     """(clips x (1 + copies), width per stage): each clip's centred window, then each round of
     augmented copies, embedded by the recipe `args` names (its seed, or `seed`), from the run
-    folder's cache under `name` (made once)."""
+    folder's cache under `name` and the clip's corpus (made once per corpus: a recipe on other
+    corpora, e.g. one that leaves a corpus out, reuses a corpus's embeddings). `train` holds each
+    corpus's clips together, as `read_corpora` gives them."""
     seed = args.seed if seed is None else seed
-    recipe = {"files": list(train.file), "copies": args.copies, "part": args.part_windows, "channel": args.channel,
-              "seed": seed, **embedding_key(args)} | warp_range_entry(args)
-    return cached_embeddings(args.run_dir, name, recipe, lambda: embed(
-        embedder(args),
-        training_mels(load_clips(list(train.file)), args.copies, seed, args.part_windows, args.channel, args.warp_range)))
+    corpora = list(dict.fromkeys(train.corpus))
+    if any(np.diff(np.flatnonzero(train.corpus.to_numpy() == corpus)).max(initial=1) > 1 for corpus in corpora):
+        raise ValueError("training_embeddings needs each corpus's clips in one run of rows")
+    copies = 1 + args.copies
+    parts = []
+    for corpus in corpora:
+        files = list(train.file[train.corpus == corpus])
+        recipe = {"files": files, "copies": args.copies, "part": args.part_windows, "channel": args.channel,
+                  "seed": seed, **embedding_key(args)} | warp_range_entry(args)
+        parts.append(np.split(cached_embeddings(args.run_dir, f"{name}-{corpus}", recipe, lambda: embed(
+            embedder(args),
+            training_mels(load_clips(files), args.copies, seed, args.part_windows, args.channel, args.warp_range))), copies))
+    return np.concatenate([part[copy] for copy in range(copies) for part in parts])
 
 
 def build_head(train_x: np.ndarray, hidden: int, l2: float, dropout: float = 0.3) -> keras.Model:
@@ -389,10 +399,8 @@ def stage_list(text: str) -> tuple[str, ...]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, help="RAVDESS (default: <data dir>/ravdess/manifest.csv)")
-    parser.add_argument("--nemo-manifest", type=Path, help="nEMO (default: <data dir>/nemo/manifest.csv)")
+    add_corpus_arguments(parser)
     parser.add_argument("--data-dir", help="data root (default $EMOTION_DATA_DIR or ../shared/data)")
-    parser.add_argument("--corpora", type=lambda text: tuple(text.split(",")), default=CORPORA)
     parser.add_argument("--copies", type=int, default=8, help="augmented windows per training clip (besides its clean one)")
     parser.add_argument("--part-windows", type=float, default=0.3, help="share of augmented windows keeping only 1-2 s of voice")
     parser.add_argument("--channel", choices=sorted(CHANNEL_ODDS), default="default")
