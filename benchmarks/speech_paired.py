@@ -17,9 +17,11 @@ validation halves read every clip once, each with the network that never heard i
 `--reading session` reads each clip against its speaker's voice over all their clips (Live, in a
 long session) instead of the clip's own (an upload); `--reading stream` reads each speaker's clips
 as Live does, one stream through the app's SpeechStream in a seeded random order, a clip's reading
-the mean of those whose window is centred in it. `--average-candidate` reads the candidate's
-models as one model whose probabilities are their mean (e.g. the CNN ensemble beside the
-Whisper-encoder model), as uploads. Validation only: the test split chooses nothing.
+the mean of those whose window is centred in it. A clip is right where its answer at the shipped
+card's "not sure" threshold is its label (`emotion.metrics.answers`): "not sure" and no speech are
+wrong, never a class. `--average-candidate` reads the candidate's models as one model whose
+probabilities are their mean (e.g. the CNN ensemble beside the Whisper-encoder model), as uploads.
+Validation only: the test split chooses nothing.
 """
 
 from __future__ import annotations
@@ -34,12 +36,12 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
-from speech_robustness import (AveragedModels, answers_of, evaluation_sets, model_facts,  # noqa: E402
+from speech_robustness import (AveragedModels, evaluation_sets, model_facts,  # noqa: E402
                                speaker_session_probabilities, speaker_stream_probabilities)
 
 from emotion.data_dir import data_dir  # noqa: E402
-from emotion.metrics import paired_bootstrap  # noqa: E402
-from emotion.registry import speech_classifier  # noqa: E402
+from emotion.metrics import answers, paired_bootstrap  # noqa: E402
+from emotion.registry import SPEECH, not_sure_below, speech_classifier  # noqa: E402
 from emotion.speech.corpus import load_clips  # noqa: E402
 
 DRAWS = 2000
@@ -71,6 +73,7 @@ def main() -> None:
     table, sets, _ = evaluation_sets(data_dir(args.data_dir), "val", quick=False)
     clips, labels, speakers = load_clips(list(table.file)), table.label.to_numpy(), table.speaker.to_numpy()
     right: dict[str, np.ndarray] = {}  # per model: 1/0 per clip, NaN where it heard the speaker
+    threshold = not_sure_below(SPEECH)
     models = {}
     readers = {str(path): [path] for path in dict.fromkeys([*args.candidate, *args.baseline])}
     if args.average_candidate:
@@ -83,7 +86,7 @@ def main() -> None:
                  "stream": lambda: speaker_stream_probabilities(classifier, clips, speakers),
                  "uploads": lambda: classifier.score_clips(clips).probabilities}[args.reading]()
         heard = set().union(*(heard_validation_speakers(path) for path in paths))
-        right[name] = np.where(np.isin(speakers, list(heard)), np.nan, (answers_of(probs) == labels).astype(float))
+        right[name] = np.where(np.isin(speakers, list(heard)), np.nan, (answers(probs, threshold) == labels).astype(float))
         models[name] = {**({"averaged": [model_facts(p) for p in paths]} if len(paths) > 1 else model_facts(paths[0])),
                         "heard_validation_speakers": sorted(heard),
                         "accuracy": {s.name: float(np.nanmean(right[name][s.rows])) for s in sets}}
@@ -105,6 +108,7 @@ def main() -> None:
         "benchmark": "speech_paired",
         "split": "val",
         "reading": args.reading,
+        "not_sure_below": threshold,
         "sets": {s.name: {"n": len(s.rows), "speakers": s.speakers, "one_clip_points": round(100 / len(s.rows), 2)}
                  for s in sets},
         "models": models,
