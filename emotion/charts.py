@@ -37,8 +37,16 @@ def confusion_heatmap(classes: Sequence[str], counts: Sequence[Sequence[int]], t
     return figure
 
 
-def recall_bars(recall: dict[str, float], title: str = "") -> go.Figure:
-    return probability_bars(list(recall), list(recall.values()), title)
+def recall_bars(recall: dict[str, float], title: str = "", coverage: dict[str, float] | None = None) -> go.Figure:
+    """Recall per class as bars; with `coverage` (per class, the share of its examples the model
+    answered rather than saying "not sure"), the recall is over the answered ones and each bar
+    says both, so a class found often only because it was rarely answered shows it."""
+    figure = probability_bars(list(recall), list(recall.values()), title)
+    if coverage:
+        figure.update_traces(text=[f"{value:.0%} · {coverage.get(name, 0.0):.0%} answered" for name, value in recall.items()],
+                             hovertemplate="%{y}: %{x:.0%} of the answered found; %{customdata:.0%} answered<extra></extra>",
+                             customdata=[coverage.get(name, 0.0) for name in recall])
+    return figure
 
 
 PANEL_GAP = 0.08

@@ -9,6 +9,8 @@ from emotion.labels import display_name
 
 GOOD_RECALL = 0.7
 """A class the model finds at least this often counts as one it is good at."""
+OTHER_CORPORA = {"nemo": ("nEMO", "Polish"), "emovo": ("EMOVO", "Italian")}
+"""The corpora a speech card scores beside RAVDESS (keys of its metrics): their names and languages."""
 
 
 def in_ten(share: float) -> str:
@@ -21,21 +23,42 @@ def joined(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def abstains(metrics: dict[str, Any]) -> bool:
+    """Whether these scores say how often the model answered, and it did not always: cards written
+    before coverage was measured, and models that always answer, are described by accuracy alone."""
+    return metrics.get("coverage") is not None and metrics["coverage"] < 1 and metrics.get("answered_accuracy") is not None
+
+
+def answered_in_words(metrics: dict[str, Any], what: str) -> str:
+    """"it answers about 9 in 10 times and says "not sure" otherwise; when it answers it is right about 8 in 10
+    times": how often a model answered and how often its answers were right, never "not sure" counted as a class."""
+    return (f"it answers {in_ten(metrics['coverage'])} times and says \"not sure\" otherwise; when it answers it is "
+            f"right {in_ten(metrics['answered_accuracy'])} times ({in_ten(metrics['accuracy'])} of all the {what})")
+
+
 def strengths_and_weaknesses(card: dict[str, Any], what: str, met: str) -> tuple[str, str]:
-    """Two sentences for a card: what the model is good at (with its overall accuracy) and where
-    it is weak. `what` names the input ("faces"), `met` how it meets it ("saw")."""
-    recall = card["metrics"]["per_class_recall"]
+    """Two sentences for a card: what the model is good at (with how often it answers and how often
+    it is right) and where it is weak. `what` names the input ("faces"), `met` how it meets it ("saw").
+    A class's recall is over the clips the model answered, where the card measured coverage."""
+    metrics = card["metrics"]
+    recall = metrics["per_class_recall"]
     ranked = sorted(recall, key=recall.get, reverse=True)
     good = [name for name in ranked if recall[name] >= GOOD_RECALL][:3] or ranked[:1]
     weak = ranked[-2:][::-1]
-    strengths = (f"**Good at** {joined([display_name(name) for name in good])} {what}. Overall it is right "
-                 f"{in_ten(card['metrics']['accuracy'])} times on {what} it never {met} in training.")
-    weaknesses = (f"**Weak at** {joined([display_name(name) for name in weak])}: it finds them only "
+    overall = (f"On {what} it never {met} in training {answered_in_words(metrics, what)}." if abstains(metrics) else
+               f"Overall it is right {in_ten(metrics['accuracy'])} times on {what} it never {met} in training.")
+    strengths = f"**Good at** {joined([display_name(name) for name in good])} {what}. {overall}"
+    finds = "when it answers for them it finds them" if abstains(metrics) else "it finds them"
+    weaknesses = (f"**Weak at** {joined([display_name(name) for name in weak])}: {finds} only "
                   f"{joined([str(round(10 * recall[name])) for name in weak])} times in 10")
-    nemo = card["metrics"].get("nemo")
-    if nemo:
+    others = [(language, metrics[corpus]) for corpus, (_, language) in OTHER_CORPORA.items() if metrics.get(corpus)]
+    if others and all(abstains(other) for _, other in others):
+        weaknesses += "; with other speakers, languages and microphones it does worse: " + "; ".join(
+            f"in {language} it answers {in_ten(other['coverage'])} times and is right on {in_ten(other['answered_accuracy'])} "
+            f"of those answers" for language, other in others)
+    elif others:
         weaknesses += (f"; with other speakers, another language and another microphone it is right only "
-                       f"{in_ten(nemo['accuracy'])} times")
+                       f"{joined([in_ten(other['accuracy']) for _, other in others])} times")
     return strengths, weaknesses + ". When it is unsure it says \"not sure\" rather than guess."
 
 

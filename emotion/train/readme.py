@@ -5,6 +5,10 @@
 
 Numbers in the README are never typed in: they come from models/<name>.json (written by the
 evaluate CLI) and benchmarks/results/<name>.json (saved output of benchmarks/<name>.py).
+
+A model that may say "not sure" is scored by how often it answered (coverage) beside how often
+its answers are right, with its accuracy counting "not sure" as wrong: an abstention is never a
+class. Cards and results written before those keys existed are described as they were.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import argparse
 import json
 import sys
 
-from emotion.plain_words import ensemble_in_words
+from emotion.plain_words import OTHER_CORPORA, ensemble_in_words
 from emotion.registry import ALL_MODELS, MODELS_DIR, ModelSpec
 
 README = MODELS_DIR.parent / "README.md"
@@ -40,17 +44,19 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     if m.get("split") == "val":
         where += ", the validation split: the final model is scored once on the test split"
     lines = [
-        f"- **{spec.title}**{progress}: accuracy {m['accuracy']:.1%}, macro-F1 {m['macro_f1']:.3f}, "
+        f"- **{spec.title}**{progress}: {_accuracy_words(m)}, macro-F1 {m['macro_f1']:.3f}, "
         f"expected calibration error {m['ece']:.3f}{_ece_floor(m)} on {m['n']:,} {where}; "
         f"\"not sure\" below {card.get('not_sure_below', 0):.0%} confidence. Card: `models/{spec.card.name}` ({card['date']})."
     ]
     if "accuracy_without_train_copies" in m:
         lines.append(f"  - Without the {m['with_copy_in_train']} {m['split']} faces that also occur in train: "
                      f"{m['accuracy_without_train_copies']:.1%}.")
-    nemo = m.get("nemo")
-    if nemo:
-        lines.append(f"  - nEMO (Polish; speakers {', '.join(s.removeprefix('nemo_') for s in nemo['speakers'])}, never "
-                     f"trained on): accuracy {nemo['accuracy']:.1%}, macro-F1 {nemo['macro_f1']:.3f} on {nemo['n']:,} clips.")
+    for corpus, (name, language) in OTHER_CORPORA.items():
+        other = m.get(corpus)
+        if other:
+            speakers = ", ".join(s.removeprefix(f"{corpus}_") for s in other["speakers"])
+            lines.append(f"  - {name} ({language}; speakers {speakers}, never trained on): {_accuracy_words(other)}, "
+                         f"macro-F1 {other['macro_f1']:.3f} on {other['n']:,} clips.")
     cv = card.get("cross_validation")
     if cv:
         lines.append(f"  - {len(cv['folds'])}-fold cross-validation over actor groups: mean {cv['mean_accuracy']:.1%} "
@@ -58,6 +64,20 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     if card.get("targets"):
         lines.append("  - Targets on these test clips: " + "; ".join(_target_words(t) for t in card["targets"]) + ".")
     return lines
+
+
+def _accuracy_words(metrics: dict) -> str:
+    """"accuracy 70.0% counting "not sure" as wrong, coverage 92.0% (...)": the accuracy with how often the model
+    answered, how often its answers were right and the largest class's share of them; a card without coverage (written
+    before it was measured) says its accuracy alone."""
+    if metrics.get("coverage") is None:
+        return f"accuracy {metrics['accuracy']:.1%}"
+    words = (f"accuracy {metrics['accuracy']:.1%} counting \"not sure\" as wrong, coverage {metrics['coverage']:.1%} "
+             f"(the share answered)")
+    if metrics.get("answered_accuracy") is not None:
+        words += (f", {metrics['answered_accuracy']:.1%} of the answers right, the largest class ({metrics['top_class']}) "
+                  f"{metrics['top_class_share']:.0%} of the answers")
+    return words
 
 
 def _target_words(target: dict) -> str:
@@ -138,17 +158,25 @@ def _robustness_lines(robustness: dict) -> list[str]:
     scope = "" if robustness["split"] == "test" else f", {robustness['split']} split"
     scope += ", a quick subset" if robustness["quick"] else ""
     shifts = ", ".join(f"`{name}`" for name in robustness["shifts"])
+    with_coverage = "not_sure_below" in robustness
+    scored = (f"whole clips scored as uploads are, each answer at the card's \"not sure\" threshold "
+              f"({robustness['not_sure_below']:.0%}): accuracy counts \"not sure\" and no speech as wrong, beside the "
+              f"share of clips answered and how many of the answers were right" if with_coverage
+              else "whole clips scored as uploads are")
     lines = [f"- Speech through other channels (`benchmarks/speech_robustness.py`{scope}; shifts {shifts}, each described "
              f"in its output; targets: within {targets['max_drop_points']:.0f} points of clean, no class above "
-             f"{targets['max_top_class_share']:.0%} of the answers), whole clips scored as uploads are:"]
+             f"{targets['max_top_class_share']:.0%} of the answers), {scored}:"]
     for name, summary in robustness["summary"].items():
         model, baseline = summary["model"], summary["baseline_mfcc_svm"]
         title, n = robustness["sets"][name]["title"], robustness["sets"][name]["n"]
         lines.append(
-            f"  - {title}, {n:,} clips: {model['clean_accuracy']:.1%} clean, {model['worst_shift_accuracy']:.1%} under "
-            f"`{model['worst_shift']}`; one class takes up to {model['largest_top_class_share']:.0%} of the answers "
+            f"  - {title}, {n:,} clips: {_clean_and_worst(model)}; "
+            + (f"at worst {model['lowest_coverage']:.0%} of the clips answered ({_under(model['lowest_coverage_under'])}); "
+               if "lowest_coverage" in model else "")
+            + f"one class takes up to {model['largest_top_class_share']:.0%} of the answers "
             f"({model['largest_top_class']}, under `{model['largest_top_class_share_under']}`); "
-            f"{_shift_targets_words(robustness['results'][name], targets)}. MFCC + SVM baseline: "
+            f"{_shift_targets_words(robustness['results'][name], targets)}. MFCC + SVM baseline"
+            f"{' (it always answers)' if 'clean_coverage' in baseline else ''}: "
             f"{baseline['clean_accuracy']:.1%} clean, {baseline['worst_shift_accuracy']:.1%} under `{baseline['worst_shift']}`."
             + ("" if "arousal_clean" not in model else
                f" Voice energy (aroused or not, balanced accuracy, chance 50%): {model['arousal_clean']:.1%} clean, "
@@ -157,14 +185,31 @@ def _robustness_lines(robustness: dict) -> list[str]:
         if session:
             lines.append(
                 f"    Read against each speaker's voice over all their clips (what Live reaches once it knows a voice): "
-                f"{session['clean_accuracy']:.1%} clean, {session['worst_shift_accuracy']:.1%} under "
-                f"`{session['worst_shift']}`; one class takes up to {session['largest_top_class_share']:.0%} of the answers.")
+                f"{_clean_and_worst(session)}; one class takes up to {session['largest_top_class_share']:.0%} of the answers.")
     unfamiliar = robustness.get("unfamiliar_input")
     if unfamiliar:
         lines.append(_unfamiliar_line(unfamiliar, robustness["results"]))
     if isinstance(robustness.get("child_like_voices"), dict):
         lines.append(_child_like_line(robustness["child_like_voices"], robustness))
     return lines
+
+
+def _under(shift: str) -> str:
+    return "clean" if shift == "clean" else f"under `{shift}`"
+
+
+def _clean_and_worst(summary: dict) -> str:
+    """"70.0% clean (92% answered, 76.1% of them right), 52.0% under `all` (...)"; a result from before coverage
+    was measured says its accuracies alone."""
+    def answered(when: str) -> str:
+        coverage = summary.get(f"{when}_coverage")
+        if coverage is None:
+            return ""
+        right = summary.get(f"{when}_answered_accuracy")
+        return f" ({coverage:.0%} answered" + ("" if right is None else f", {right:.1%} of them right") + ")"
+
+    return (f"{summary['clean_accuracy']:.1%} clean{answered('clean')}, {summary['worst_shift_accuracy']:.1%} under "
+            f"`{summary['worst_shift']}`{answered('worst_shift')}")
 
 
 def _shift_targets_words(by_shift: dict, targets: dict) -> str:
@@ -185,8 +230,11 @@ def _child_like_line(child_like: dict, robustness: dict) -> str:
     """Each set's accuracy with pitch and formants raised as a child's, beside clean."""
     def accuracies(name: str) -> str:
         raised = " and ".join(f"{by_set[name]['accuracy']:.1%}" for by_set in child_like.values())
-        clean = robustness["summary"][name]["model"]["clean_accuracy"]
-        return f"{robustness['sets'][name]['title']} {raised} ({clean:.1%} clean)"
+        if all(by_set[name].get("coverage") is not None for by_set in child_like.values()):
+            raised += ", " + " and ".join(f"{by_set[name]['coverage']:.0%}" for by_set in child_like.values()) + " answered"
+        clean = robustness["summary"][name]["model"]
+        coverage = "" if clean.get("clean_coverage") is None else f", {clean['clean_coverage']:.0%} answered"
+        return f"{robustness['sets'][name]['title']} {raised} ({clean['clean_accuracy']:.1%} clean{coverage})"
 
     amounts = " and ".join(key.split("_")[0].lstrip("+") for key in child_like)
     readings = [r for by_set in child_like.values() for r in by_set.values()]
