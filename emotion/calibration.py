@@ -62,14 +62,17 @@ def calibrated_ece(probs: np.ndarray, bins: int = 15, draws: int = 500, seed: in
     return float(np.median(values))
 
 
-def not_sure_threshold(probs: np.ndarray, labels: np.ndarray, groups: int = 12, min_count: int = 20) -> float:
-    """The confidence below which the top guess is more often wrong than right.
+def not_sure_threshold(probs: np.ndarray, labels: np.ndarray, groups: int = 12, min_count: int = 20,
+                       accuracy_below: float = 0.5) -> float:
+    """The confidence below which the top guess is more often wrong than right (right less often
+    than `accuracy_below`).
 
     Held-out predictions, sorted by confidence, are cut into equal groups (up to `groups`, at
     least `min_count` each); going down from the most confident, the threshold is the lowest
-    confidence before the first group whose accuracy is under 50%. Below it the app says "not
-    sure". Equal groups rather than fixed-width bins: on 120 validation clips the low-confidence
-    bins held too few clips to judge, so none ever counted and the threshold fell to zero.
+    confidence before the first group whose accuracy is under `accuracy_below`. Below it the app
+    says "not sure". Equal groups rather than fixed-width bins: on 120 validation clips the
+    low-confidence bins held too few clips to judge, so none ever counted and the threshold fell
+    to zero.
     """
     confidence = probs.max(axis=1)
     order = np.argsort(-confidence, kind="stable")
@@ -78,7 +81,7 @@ def not_sure_threshold(probs: np.ndarray, labels: np.ndarray, groups: int = 12, 
     n_groups = max(1, min(groups, len(order) // min_count))
     threshold = 1.0
     for members in np.array_split(np.arange(len(order)), n_groups):
-        if correct[members].mean() < 0.5:
+        if correct[members].mean() < accuracy_below:
             break
         threshold = float(confidence[members[-1]])
     return float(np.floor(threshold * 100) / 100)

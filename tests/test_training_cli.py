@@ -224,7 +224,7 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
               "--stages", "block2,block1+block2")
     first = _run("emotion.train.speech_whisper", *common)
     assert "embedded 314 training and 28 validation windows" in first  # 157 clips, clean + one augmented copy
-    assert len(list(run.glob("train-*.npy"))) == 1 and len(list(run.glob("val-*.npy"))) == 1
+    assert len(list(run.glob("train-*.npy"))) == 2 and len(list(run.glob("val-*.npy"))) == 1  # training: one per corpus
     record = json.loads(out.with_suffix(".train.json").read_text())
     assert record["features"] == {"front_end": "whisper_log_mel"} and record["encoder"]["sha256"]
     grid = record["head"]["grid"]  # each stage named with every head setting, validation choosing
@@ -234,7 +234,7 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     assert record["encoder"]["stage"] == chosen["stage"] and record["head"]["l2"] == chosen["l2"]
     assert record["data"]["test speakers"] == "48 RAVDESS clips (actors 19-24) + 12 nEMO clips (IC0, SM0)"  # never read
     again = _run("emotion.train.speech_whisper", *common)  # the frozen encoder's embeddings are reused
-    assert "embedded 314 training" in again and len(list(run.glob("train-*.npy"))) == 1
+    assert "embedded 314 training" in again and len(list(run.glob("train-*.npy"))) == 2
 
     classifier = speech_classifier(out.with_suffix(".tflite"))
     assert classifier.front_end == "whisper_log_mel"
@@ -264,9 +264,11 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     assert abs(float(pair_probabilities.sum()) - 1.0) < 1e-4
     pair_readings = [r for r in SpeechStream(both).push(np.tile(clip, 3), 16_000) if r.probabilities is not None]
     assert pair_readings[0].warming_up  # the CNN half reads the voice heard so far
-    again = subprocess.run([sys.executable, "-m", "emotion.train.speech_whisper", *common, "--pair-with", str(pair),
-                            "--pair-out", str(tmp_path / "twice.keras")], cwd=REPO, capture_output=True, text=True)
-    assert again.returncode != 0 and "already a pair" in again.stderr  # a pair is not paired again
+    # Paired with a pair, a new read-out replaces the pair's: the CNN half and what the record keeps of it stay.
+    _run("emotion.train.speech_whisper", *common, "--pair-with", str(pair), "--pair-out", str(tmp_path / "twice.keras"))
+    twice = json.loads((tmp_path / "twice.train.json").read_text())
+    assert twice["features"] == record["features"] and twice["cnn"] == record["cnn"]
+    assert twice["training_commands"] == record["training_commands"]  # the CNN's command, then the read-out's, once each
 
     # Read against the speaker: the model takes the speaker's embedding sums and returns each window's embedding.
     speaker_out = tmp_path / "speaker" / "speech.keras"
@@ -274,12 +276,12 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     _run("emotion.train.speech_whisper", *common[:-4], "--out", str(speaker_out), "--stages", "block1+block2",
          "--unfamiliar-stage", "block2", "--speaker-k0", "4", "--pair-with", str(cnn), "--pair-out", str(speaker_pair))
     record = json.loads(speaker_out.with_suffix(".train.json").read_text())
-    assert record["speaker"]["k0"] == 4 and len(list(run.glob("train-*.npy"))) == 1  # the same embeddings
+    assert record["speaker"]["k0"] == 4 and len(list(run.glob("train-*.npy"))) == 2  # the same embeddings
     assert record["encoder"]["stage"] == "block1+block2"  # two blocks side by side: 768 numbers per window
     assert record["unfamiliar"]["stage"] == "block2"  # ...and the gate of unfamiliar sound measures block 2's 384
     # Its threshold of unfamiliar sound, fitted on the 28 validation windows clean and under each channel shift.
     assert record["unfamiliar"]["threshold"] > 0 and record["unfamiliar"]["fitted_on"].startswith("196 validation windows")
-    assert len(list(run.glob("val-shifted-*.npy"))) == 1
+    assert len(list(run.glob("val-shifted-*.npy"))) == 2  # one per corpus
     assert json.loads(speaker_pair.with_suffix(".train.json").read_text())["whisper"]["speaker"]["k0"] == 4
     _reads_against_the_speaker(speech_classifier(speaker_out.with_suffix(".tflite")), clip)
     _reads_against_the_speaker(speech_classifier(speaker_pair.with_suffix(".tflite")), clip)

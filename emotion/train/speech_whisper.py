@@ -282,14 +282,25 @@ def fused(head: keras.Model, stage: str, encoder: str, speaker: SpeakerStandardi
     return keras.Model([embedding.input, *others], [logits, centred, unfamiliarity], name="whisper_speech")
 
 
+def shifted_embeddings(args, clips_table: pd.DataFrame, clips: list[np.ndarray]) -> np.ndarray:
+    """The centred window of every clip under each of the robustness benchmark's channel shifts,
+    embedded (cached in the run folder per corpus), corpus by corpus, shift by shift."""
+    parts = []
+    for corpus in dict.fromkeys(clips_table.corpus):
+        mine = np.flatnonzero(clips_table.corpus.to_numpy() == corpus)
+        keys, own = [clip_keys(clips_table)[i] for i in mine], [clips[i] for i in mine]
+        parts.append(cached_embeddings(args.run_dir, f"val-shifted-{corpus}", {"files": keys, "shifts": list(SHIFTS),
+                                                                               **embedding_key(args)},
+                                       lambda: embed(embedder(args), (whisper_input(centred(clip)) for shift in SHIFTS
+                                                                      for clip in shifted(own, keys, shift)))))
+    return np.concatenate(parts)
+
+
 def unfamiliar_threshold(args, reading: StageReading, stage: str, val: pd.DataFrame, val_clips: list[np.ndarray],
                          val_x: np.ndarray) -> dict:
     """Set the threshold of `reading.distance` on the validation clips' centred windows, clean and
     under each of the robustness benchmark's channel shifts (embedded once, cached), and say how."""
-    keys = clip_keys(val)
-    shifted_x = cached_embeddings(args.run_dir, "val-shifted", {"files": keys, "shifts": list(SHIFTS), **embedding_key(args)},
-                                  lambda: embed(embedder(args), (
-                                      whisper_input(centred(clip)) for shift in SHIFTS for clip in shifted(val_clips, keys, shift))))
+    shifted_x = shifted_embeddings(args, val, val_clips)
     windows = np.concatenate([at_stage(val_x, args.stages, stage), at_stage(shifted_x, args.stages, stage)])
     threshold = fit_threshold(reading.distance, windows - np.asarray(reading.layer.mean, np.float32))
     gate = args.unfamiliar_stage or stage
@@ -347,6 +358,26 @@ def window_readings(tflite: Path, clips: list[np.ndarray], labels: np.ndarray) -
     return np.array(probs), np.array(window_labels)
 
 
+def cnn_half(path: Path) -> tuple[keras.Model, dict]:
+    """The released CNN model at `path` and its training record; of a released pair, its CNN half and the record the
+    pair keeps of it, so a new read-out can replace a pair's old one where only the shipped files are at hand (the
+    CNN members' own run folders live on the machine that trained them)."""
+    from emotion.registry import training_record
+    from emotion.speech.classify import PAIR
+
+    record, model = training_record(path), keras.models.load_model(path, compile=False)
+    front_end = record.get("features", {}).get("front_end", "log_mel")
+    if front_end == "log_mel":
+        return model, record
+    if front_end != PAIR:
+        raise SystemExit(f"{path} is neither a model on the project's log-mel nor a pair of one")
+    half = next(layer for layer in model.layers if isinstance(layer, keras.Model) and len(layer.inputs[0].shape) == 4)
+    kept = {key: value for key, value in record.items() if key not in ("cnn", "whisper", "pool", "int8_weights", "val_reading")}
+    return half, kept | record["cnn"] | {
+        "training_commands": [c for c in record["training_commands"] if "emotion.train.speech_whisper" not in c],
+        "features": {**record["features"], "front_end": "log_mel"}}
+
+
 def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, val: pd.DataFrame,
                  val_clips: list[np.ndarray], int8: bool, pool: str) -> None:
     """Write the pair of the released CNN model at `cnn_path` and the Whisper model at
@@ -358,16 +389,14 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
     from emotion.registry import speech_classifier, training_record
     from emotion.speech.classify import PAIR
 
-    cnn_record, whisper_record = training_record(cnn_path), training_record(whisper_path)
-    if cnn_record.get("features", {}).get("front_end", "log_mel") != "log_mel":
-        raise SystemExit(f"{cnn_path} is not a model on the project's log-mel (already a pair?)")
-    cnn, whisper = (keras.models.load_model(path, compile=False) for path in (cnn_path, whisper_path))
+    cnn, cnn_record = cnn_half(cnn_path)
+    whisper_record, whisper = training_record(whisper_path), keras.models.load_model(whisper_path, compile=False)
     record = {**cnn_record, "training_commands": cnn_record["training_commands"] + whisper_record["training_commands"],
               "release_command": command, "int8_weights": int8, "pool": pool,
               "cnn": {key: cnn_record[key] for key in ("release_command", "temperature", "val_accuracy")},
               "features": {**cnn_record.get("features", {}), "front_end": PAIR},
               "whisper": {key: whisper_record[key] for key in ("release_command", "temperature", "val_accuracy", "encoder",
-                                                               "head", "augmentation", "speaker", "unfamiliar")
+                                                               "head", "augmentation", "speaker", "unfamiliar", "data")
                           if key in whisper_record}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tflite = out.with_suffix(".tflite")
@@ -427,7 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
                              " LiteRT; activations stay float)")
     parser.add_argument("--out", type=Path, help="default: speech.keras in the run folder (copy to models/ to ship)")
     parser.add_argument("--pair-with", type=Path, metavar="CNN.keras",
-                        help="also release the mean of this released CNN model and the new one, as --pair-out")
+                        help="also release the mean of this released CNN model (or a released pair's CNN half, e.g. the"
+                             " shipped models/speech.keras) and the new one, as --pair-out")
     parser.add_argument("--pair-out", type=Path, default=REPO / "models" / "speech.keras")
     parser.add_argument("--pair-pool", choices=POOLS, default="mean", help="how the pair joins the two readings (see POOLS)")
     return parser
