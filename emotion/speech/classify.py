@@ -47,13 +47,22 @@ rather than a sentence's (readings before then are marked warming up)."""
 class VoiceReading(NamedTuple):
     """What one window of sound says: its time span in seconds and probabilities in RAVDESS
     order, or None when there was no speech in it; and, from a model that measures it, how
-    unlike the training voices it sounds (`WindowReadings.unfamiliarity`)."""
+    unlike the training voices it sounds (`WindowReadings.unfamiliarity`).
+
+    For a window with speech, what the reading heard: `speech_s`, the seconds of the window the
+    voice detector found voiced, and `speech_dbfs`, their RMS level; and `new_speech_s`, the part
+    of `speech_s` that no earlier reading with speech held. Each second of speech is new in one
+    reading only, so these add up to a clip's or a session's speech once, to say how much of it
+    got a reading (emotion.speech.coverage). They are 0 / None where there was no speech."""
 
     start_s: float
     end_s: float
     probabilities: np.ndarray | None
     warming_up: bool = False
     unfamiliarity: float | None = None
+    speech_s: float = 0.0
+    speech_dbfs: float | None = None
+    new_speech_s: float = 0.0
 
     @property
     def unfamiliar(self) -> bool:
@@ -186,11 +195,18 @@ class SpeechClassifier:
             stats = self.clip_stats(audio, voiced)
         read = self.read_windows(windows, stats, speaker)
         read_as = {i: k for k, i in enumerate(speaking)}  # a start's place among the windows read
-        readings = []
+        readings, heard = [], 0  # chunks that an earlier window with speech held
         for i, s in enumerate(starts):
             span, k = (s / SAMPLE_RATE, min(len(audio), s + WINDOW_SAMPLES) / SAMPLE_RATE), read_as.get(i)
-            readings.append(VoiceReading(*span, None) if k is None else
-                            VoiceReading(*span, read.probabilities[k], unfamiliarity=read.unfamiliarity_of(k)))
+            if k is None:
+                readings.append(VoiceReading(*span, None))
+                continue
+            first, last = s // CHUNK, min(len(voiced), (s + WINDOW_SAMPLES) // CHUNK)  # the chunks judged speech
+            new, heard = max(heard, first), max(heard, last)
+            speech_s, speech_dbfs = voiced_sound(audio[first * CHUNK : last * CHUNK], voiced[first:last])
+            readings.append(VoiceReading(*span, read.probabilities[k], unfamiliarity=read.unfamiliarity_of(k),
+                                         speech_s=speech_s, speech_dbfs=speech_dbfs,
+                                         new_speech_s=chunk_seconds(voiced[new:last])))
         return readings
 
     def clip_speaker(self, audio: np.ndarray, hop_s: float = DEFAULT_HOP_S) -> SpeakerEmbeddings:
@@ -234,6 +250,23 @@ def whisper_input(window: np.ndarray) -> np.ndarray:
 def whisper_inputs(windows: list[np.ndarray] | np.ndarray) -> np.ndarray:
     """(n, 300, 80): the input of a model on Whisper's encoder, one Whisper log-mel per window."""
     return np.stack([whisper_input(w) for w in windows])
+
+
+def chunk_seconds(voiced: np.ndarray) -> float:
+    """Seconds of sound in the chunks that the voice detector found voiced."""
+    return float(np.count_nonzero(voiced)) * CHUNK / SAMPLE_RATE
+
+
+def voiced_sound(sound: np.ndarray, voiced: np.ndarray) -> tuple[float, float | None]:
+    """(seconds, RMS level in dBFS) of the voiced part of `sound`, whose consecutive CHUNK-sample
+    chunks the detector decided as `voiced` (len(sound) == len(voiced) * CHUNK); the level is
+    None without a voiced chunk. dBFS: relative to a full-scale square wave (EMOVO's recorded
+    sentences are about -40 to -25 dBFS, espeak-ng's voice about -20)."""
+    voiced = np.asarray(voiced, bool)
+    if not voiced.any():
+        return 0.0, None
+    samples = np.asarray(sound, np.float64)[: len(voiced) * CHUNK].reshape(-1, CHUNK)[voiced]
+    return chunk_seconds(voiced), float(10 * np.log10(max(np.mean(samples**2), 1e-12)))
 
 
 def clip_probabilities(readings: list[VoiceReading]) -> np.ndarray | None:
@@ -284,6 +317,7 @@ class SpeechStream:
         self._session = BandStats()  # the voice heard so far ("session" normalisation)
         self._speaker = SpeakerEmbeddings(classifier.embedding_width) if classifier.reads_speaker else None
         self._unheard = 0  # samples not yet in the session statistics, up to a window
+        self._unread = 0  # the detector's decisions since the last reading with speech (VoiceReading.new_speech_s)
 
     def push(self, chunk: np.ndarray, sample_rate: int, channels: int = 1, latest_only: bool = False) -> list[VoiceReading]:
         """Add a chunk; returns a reading for each hop it completed, or with `latest_only` at
@@ -324,7 +358,9 @@ class SpeechStream:
         n = len(samples)
         self._buffer = np.concatenate([self._buffer[n:], samples]) if n < WINDOW_SAMPLES else samples[-WINDOW_SAMPLES:]
         self._filled = min(WINDOW_SAMPLES, self._filled + n)
-        self._voiced = np.concatenate([self._voiced, self._detector.push(samples)])[-(WINDOW_SAMPLES // CHUNK) :]
+        decided = self._detector.push(samples)
+        self._voiced = np.concatenate([self._voiced, decided])[-(WINDOW_SAMPLES // CHUNK) :]
+        self._unread = min(WINDOW_SAMPLES // CHUNK, self._unread + len(decided))
         self._since_last += n
         self._received += n
         self._unheard = min(WINDOW_SAMPLES, self._unheard + n)
@@ -337,9 +373,10 @@ class SpeechStream:
         voiced = self._voiced[len(self._voiced) - chunks :] if chunks else self._voiced[:0]
         if not is_speech(voiced):
             return VoiceReading(start_s, end_s, None)
+        heard = self._heard(window)
         session = self.classifier.normalisation == "session"
         if not session and self._speaker is None:
-            return VoiceReading(start_s, end_s, self.classifier.predict_windows([window])[0])
+            return VoiceReading(start_s, end_s, self.classifier.predict_windows([window])[0], **heard)
         mel_db = decibels(fit_window(window)) if self.classifier.front_end != WHISPER else None
         if session:
             self._hear(mel_db, voiced, len(window))
@@ -350,7 +387,20 @@ class SpeechStream:
         if self._speaker is not None:
             self._speaker.add(read.embeddings)
         return VoiceReading(start_s, end_s, read.probabilities[0], warming_up=min(heard_s) < WARM_UP_S,
-                            unfamiliarity=read.unfamiliarity_of(0))
+                            unfamiliarity=read.unfamiliarity_of(0), **heard)
+
+    def _heard(self, window: np.ndarray) -> dict[str, float | None]:
+        """The speech in the window (VoiceReading's speech_s, speech_dbfs and new_speech_s), from
+        the detector's decisions that lie in it; those since the last reading with speech are new.
+        The detector decides whole chunks from the stream's first sample on, so its newest decision
+        ends where the last complete chunk does, `lag` samples before the window."""
+        lag = self._received % CHUNK
+        chunks = min(len(self._voiced), max(0, len(window) - lag) // CHUNK)
+        voiced = self._voiced[len(self._voiced) - chunks :]
+        new = voiced[len(voiced) - min(chunks, self._unread) :]
+        self._unread = 0
+        speech_s, speech_dbfs = voiced_sound(window[len(window) - lag - chunks * CHUNK : len(window) - lag], voiced)
+        return {"speech_s": speech_s, "speech_dbfs": speech_dbfs, "new_speech_s": chunk_seconds(new)}
 
     def _hear(self, mel_db: np.ndarray, voiced: np.ndarray, n_samples: int) -> None:
         """Add the voiced frames of the window's log-mel that are not in the session statistics
