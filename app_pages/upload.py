@@ -17,10 +17,11 @@ from emotion.overlay import draw_faces
 from emotion.plain_words import unfamiliar_in_words
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows, overall
+from emotion.speech.coverage import UNLIKE_SPEECH, NotSureReason, SpeechHeard, why_not_sure
 from emotion.timeline import STEP_S
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
-from emotion.ui.readings import (big_label, face_bars, face_text, fusion_note, summary_and_downloads, voice_bars,
-                                 voice_energy)
+from emotion.ui.readings import (big_label, face_bars, face_text, fusion_note, not_sure_reason, speech_coverage,
+                                 summary_and_downloads, voice_bars, voice_energy)
 from emotion.upload import analyse_clip, analyse_image, limits_text
 
 REPORTS_KEPT = 3
@@ -58,17 +59,22 @@ def show_image(data: bytes, digest: str, face_threshold: float) -> None:
             face_bars(reading.probabilities, "", key=f"upload-face-{number}")
 
 
-def clip_readings(rows, face_threshold: float, voice_threshold: float, voice_familiar: bool = True) -> None:
+def clip_readings(rows, face_threshold: float, voice_threshold: float, heard: SpeechHeard,
+                  voice_reason: NotSureReason | None) -> None:
     """The whole clip's face and voice readings as big labels with their bars, before the details;
-    the voice's energy only where some of its speech sounded like the voices the model knows."""
+    under the voice, why it is not sure (if it is) and how much of the speech got a reading, and
+    its energy only where some of its speech sounded like the voices the model knows."""
     sides = [("Face", SOURCE_FACE, FACE_CLASSES, face_threshold, face_bars), ("Voice", SOURCE_VOICE, VOICE_CLASSES, voice_threshold, voice_bars)]
     found = [(side, probabilities) for side in sides if (probabilities := overall(rows, side[1], side[2])) is not None]
     for column, ((title, source, classes, threshold, bars), probabilities) in zip(st.columns(max(1, len(found))), found):
         with column:
             st.markdown(f"#### {title}, over the whole clip")
             big_label("", probabilities, classes, threshold)
-            if source == SOURCE_VOICE and voice_familiar:
-                voice_energy(probabilities)
+            if source == SOURCE_VOICE:
+                not_sure_reason(voice_reason)
+                speech_coverage(heard)
+                if heard.unfamiliar_windows < heard.windows:
+                    voice_energy(probabilities)
             bars(probabilities, "", key=f"upload-{source}-overall")
 
 
@@ -93,14 +99,17 @@ def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_thres
         st.warning("No face was found in this video.")
     if info.has_audio and speech is not None and report.windows_with_speech == 0:
         st.warning("No speech was heard in this clip.")
-    if report.windows_unfamiliar:
-        st.info(unfamiliar_in_words(report.windows_unfamiliar, report.windows_with_speech), icon="🤔")
     rows = build_rows(report.cells, Thresholds(face=face_threshold, voice=voice_threshold), smoothing)
+    heard = report.speech.heard(voice_threshold)
+    voice_reason = why_not_sure(heard, overall(rows, SOURCE_VOICE, VOICE_CLASSES), voice_threshold)
+    if report.windows_unfamiliar and (voice_reason is None or voice_reason.kind != UNLIKE_SPEECH):
+        # When most of the speech sounds unlike the voices it knows, the voice's reason says so instead.
+        st.info(unfamiliar_in_words(report.windows_unfamiliar, report.windows_with_speech), icon="🤔")
     decoded_s = float(rows["t"].max()) + STEP_S if not rows.empty else 0.0
     if info.duration_s - decoded_s > UNDECODED_WARNING_S:
         st.warning(f"Only the first {decoded_s:.0f} s of this {info.duration_s:.0f} s clip could be read, so the report "
                    "covers only that part: the file may be damaged or cut short.")
-    clip_readings(rows, face_threshold, voice_threshold, report.windows_unfamiliar < report.windows_with_speech)
+    clip_readings(rows, face_threshold, voice_threshold, heard, voice_reason)
     st.subheader("Timeline")
     st.plotly_chart(timeline_figure(rows), key="upload-timeline")
     if (rows["source"] == SOURCE_BOTH).any():

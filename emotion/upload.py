@@ -18,6 +18,7 @@ from emotion.face.analyse import MAX_FACES, FaceAnalyzer, FaceReading
 from emotion.media import (ANALYSIS_LONG_SIDE, MAX_DURATION_S, MAX_UPLOAD_MB, MediaError, MediaInfo, decode_audio,
                            decode_image, sample_video_frames)
 from emotion.speech.classify import SpeechClassifier, VoiceReading
+from emotion.speech.coverage import SpeechTally
 from emotion.speech.features import SAMPLE_RATE
 from emotion.timeline import Cells, Timeline
 from emotion.tracking import FaceTracker
@@ -53,6 +54,7 @@ class ClipReport(NamedTuple):
     voice_windows: int
     windows_with_speech: int
     windows_unfamiliar: int  # with speech unlike the voice model's training (read as even odds)
+    speech: SpeechTally  # the sound's readings added up: how much speech got one, at any "not sure" threshold
 
 
 def analyse_image(data: bytes, analyzer: FaceAnalyzer) -> FacesInFrame:
@@ -108,4 +110,5 @@ def _analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, s
     return ClipReport(
         info, timeline.cells(), _spread(with_faces, KEY_FRAMES), len(frames), len(with_faces),
         len(voices), sum(v.probabilities is not None for v in voices), sum(v.unfamiliar for v in voices),
+        SpeechTally.of(voices),
     )

@@ -98,14 +98,18 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
 
 def test_a_synthetic_voice_reads_not_sure_and_the_page_says_why(page, app_server, tmp_path):
     """espeak-ng's formant voice is unlike every voice the speech model learnt from: the clip's
-    voice reads "not sure", with a sentence saying why and no energy reading."""
+    voice reads "not sure", with a sentence saying why (once: under the voice, not again in a note
+    above it), how much of the speech got a reading, and no energy reading."""
     from media import speech_16k, write_wav
 
     open_app_page(page, app_server.url, "upload", "Upload")
     _upload(page, write_wav(tmp_path / "robot.wav", speech_16k(tmp_path)))
     page.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
     main = page.inner_text('[data-testid="stMain"]')
-    assert re.search(r"All \d+ half-second steps of speech sound unlike the voices the mirror learnt from", main), main
+    unlike = r"All \d+ half-second steps of speech sound unlike the voices the mirror learnt from"
+    assert len(re.findall(unlike, main)) == 1, main
+    coverage = r"The voice got no reading in \d\.\d seconds of speech: it said \"not sure\" throughout\."
+    assert re.search(coverage, main), main
     assert page.locator("h3", has_text="not sure").count() >= 1 and "Energy in the voice" not in main
     save_screenshot(page, "upload-synthetic-voice")
     assert exception_texts(page) == []

@@ -66,9 +66,12 @@ def test_audio_clip_with_speech_and_one_with_only_hum(tmp_path, speech_classifie
     report = analyse_clip(speech, probe(speech, "speech.flac"), None, speech_classifier)
     assert report.windows_with_speech >= 1
     assert report.windows_unfamiliar == report.windows_with_speech  # espeak-ng: unlike the training voices
+    heard = report.speech.heard(0.43)  # so none of its speech got a reading, at any threshold above even odds
+    assert heard.speech_s > 2.0 and heard.read_s == 0 and heard.windows == report.windows_with_speech
     quiet = (tmp_path / "hum.wav").read_bytes()
     report = analyse_clip(quiet, probe(quiet, "hum.wav"), None, speech_classifier)
     assert report.voice_windows >= 1 and report.windows_with_speech == 0
+    assert report.speech.heard(0.43).speech_s == 0
 
 
 @pytest.mark.parametrize(("data", "name", "sentence"), [

@@ -11,6 +11,7 @@ from emotion.fusion import VOICE_TO_FACE
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES, display_name, top_label, voice_arousal
 from emotion.overlay import face_caption
 from emotion.report import SOURCE_TITLES, export_csv, export_json, summary
+from emotion.speech.coverage import NotSureReason, SpeechHeard, coverage_in_words
 
 
 def face_text(readings, numbers, not_sure_below: float) -> list[str]:
@@ -33,6 +34,19 @@ def voice_energy(probabilities: np.ndarray) -> None:
     aroused = voice_arousal(probabilities)
     level = "high (an energetic voice)" if aroused >= 0.5 else "low (a quiet, calm or low voice)"
     st.caption(f"Energy in the voice: {level}, {max(aroused, 1 - aroused):.0%} sure")
+
+
+def not_sure_reason(reason: NotSureReason | None) -> None:
+    """Why the voice says "not sure", under its label (emotion.speech.coverage.why_not_sure)."""
+    if reason is not None:
+        st.caption(f"🤔 {reason.sentence}")
+
+
+def speech_coverage(heard: SpeechHeard, so_far: bool = False) -> None:
+    """How much of the speech got a reading, in words; nothing before there is speech."""
+    words = coverage_in_words(heard, so_far)
+    if words:
+        st.caption(words)
 
 
 def face_bars(probabilities: np.ndarray, title: str, key: str) -> None:
