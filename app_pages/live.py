@@ -16,15 +16,15 @@ from emotion.face.analyse import MAX_FACES
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.live import LiveSession, LiveSnapshot
 from emotion.overlay import face_caption
-from emotion.plain_words import UNFAMILIAR_VOICE
 from emotion.registry import FACE, SPEECH, not_sure_below
 from emotion.report import SOURCE_BOTH, Thresholds, build_rows, latest, probabilities_of
 from emotion.speech.classify import WARM_UP_S
+from emotion.speech.coverage import SpeechHeard, why_not_sure
 from emotion.speech.features import WINDOW_S
 from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, speech_classifier
-from emotion.ui.readings import (big_label, face_bars, fusion_note, summary_and_downloads, voice_bars, voice_energy,
-                                 voice_text)
+from emotion.ui.readings import (big_label, face_bars, fusion_note, not_sure_reason, speech_coverage,
+                                 summary_and_downloads, voice_bars, voice_energy, voice_text)
 from emotion.ui.webrtc import live_stream, stalled_warning
 
 MODES = {  # (camera, microphone)
@@ -95,12 +95,14 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
             st.markdown(f"**{voice_text(now.voice.probabilities, thresholds.voice)}**")
             if now.voice.warming_up:
                 st.caption(WARMING_UP)
-            if now.voice.unfamiliar:
-                st.caption(UNFAMILIAR_VOICE)
-            elif now.voice.probabilities is not None:
+            # The reason is this window's: the answer shown is this window's reading.
+            not_sure_reason(why_not_sure(SpeechHeard.of_window(now.voice, thresholds.voice), now.voice.probabilities,
+                                         thresholds.voice))
+            if now.voice.probabilities is not None and not now.voice.unfamiliar:
                 voice_energy(now.voice.probabilities)
-            if now.voice.probabilities is not None:
-                voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")
+        speech_coverage(session.voice_heard(thresholds.voice), so_far=True)
+        if now.voice is not None and now.voice.probabilities is not None:
+            voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")
     both = latest(rows, SOURCE_BOTH)
     if both is not None and (now.faces or now.voice is not None):
         big_label("", probabilities_of(both, FACE_CLASSES), FACE_CLASSES, thresholds.face)
@@ -122,7 +124,7 @@ def session_summary(session: LiveSession, thresholds: Thresholds, smoothing: flo
     st.subheader("This session")
     rows: pd.DataFrame = build_rows(session.timeline.cells(), thresholds, smoothing)
     summary_and_downloads(rows, "emotion-mirror-session", key="live")
-    st.button("Clear the timeline", on_click=session.timeline.clear, icon="🧹")
+    st.button("Clear the timeline", on_click=session.clear, icon="🧹")
 
 
 def main() -> None:

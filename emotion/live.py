@@ -33,6 +33,7 @@ from emotion.media import audio_frame_samples
 from emotion.memory import give_back_free_memory
 from emotion.overlay import draw_faces
 from emotion.speech.classify import SpeechClassifier, SpeechStream, VoiceReading
+from emotion.speech.coverage import SpeechHeard, SpeechTally
 from emotion.timeline import Timeline
 from emotion.tracking import FaceTracker
 
@@ -106,6 +107,7 @@ class LiveSession:
         self._faces_at = 0.0
         self._voice: VoiceReading | None = None
         self._voice_at = 0.0
+        self._speech = SpeechTally()  # the session's voice readings, for how much of its speech got one
         self._counts = Counters(0, 0, 0, 0, 0, 0.0, 0)
         self._audio_clock = _AudioClock()
         self._history: deque[tuple[float, Counters]] = deque()
@@ -184,6 +186,7 @@ class LiveSession:
         self.timeline.add_voice(end - (reading.end_s - reading.start_s), end, reading.probabilities)
         with self._lock:
             self._voice, self._voice_at = reading, time.monotonic()
+            self._speech.add(reading)
         self._count(voice_readings=1)
 
     # --- page ------------------------------------------------------------------------------------
@@ -197,6 +200,17 @@ class LiveSession:
             while len(self._history) > 1 and now - self._history[1][0] >= LOAD_WINDOW_S:
                 self._history.popleft()
         return LiveSnapshot(faces, voice, counts)
+
+    def voice_heard(self, not_sure_below: float) -> SpeechHeard:
+        """The session's speech so far, and how much of it got a reading at this threshold."""
+        with self._lock:
+            return self._speech.heard(not_sure_below)
+
+    def clear(self) -> None:
+        """Forget what the session recorded: its timeline and its speech so far."""
+        self.timeline.clear()
+        with self._lock:
+            self._speech.clear()
 
     def falling_behind(self) -> str | None:
         """A sentence when, over the last LOAD_WINDOW_S, too much video or sound went unanalysed."""

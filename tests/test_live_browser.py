@@ -15,7 +15,8 @@ import pytest
 
 from conftest import save_screenshot
 from emotion.registry import speech_normalisation
-from media import face_frames, recorded_voice_16k, write_wav, write_y4m
+from emotion.plain_words import UNFAMILIAR_VOICE
+from media import face_frames, recorded_voice_16k, speech_16k, write_wav, write_y4m
 from streamlit_page import LAPTOP, exception_texts, in_view_without_scrolling, open_app_page
 
 pytestmark = pytest.mark.browser
@@ -120,5 +121,27 @@ def test_live_face_and_voice_labels_and_timeline(launch_browser, app_server, tmp
     sources = {row.split(",")[1] for row in csv_text.splitlines()[1:]}
     assert sources == {"face", "voice", "face+voice"}
     save_screenshot(page, "live-stopped")
+    assert exception_texts(page) == []
+    page.close()
+
+
+def test_live_says_why_the_voice_is_not_sure_and_how_much_speech_got_a_reading(launch_browser, app_server, tmp_path):
+    """espeak-ng's voice reads "not sure" (unlike the voices the speech model learnt from): under
+    the label, the reason; and for the session so far, how much of its speech got a reading (none)."""
+    camera = write_y4m(tmp_path / "camera.y4m", face_frames(4.0, fps=10))
+    speech = np.concatenate([speech_16k(tmp_path), np.zeros(4000, np.float32)])
+    microphone = write_wav(tmp_path / "microphone.wav", speech)
+    browser = launch_browser(video=camera, audio=microphone)
+    page = browser.new_page(viewport=LAPTOP)
+    open_app_page(page, app_server.url, "live", "Live")
+    _start_stream(page)
+    coverage = re.compile(r"So far, the voice got no reading in [\d.]+ seconds? of speech: "
+                          r"it said \"not sure\" throughout\.")
+    assert _wait_for(page, coverage, 90), _main_text(page)
+    assert _wait_for(page, re.compile(re.escape(UNFAMILIAR_VOICE)), 60), _main_text(page)
+    save_screenshot(page, "live-voice-not-sure-why")
+    page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]').get_by_role(
+        "button", name="Stop").click()
+    page.get_by_text("Download timeline (CSV)").wait_for(timeout=60_000)
     assert exception_texts(page) == []
     page.close()

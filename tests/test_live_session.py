@@ -16,6 +16,7 @@ import soxr
 from emotion.live import LiveSession
 from emotion.registry import load_face_analyzer
 from emotion.report import SOURCE_FACE, SOURCE_VOICE, Thresholds, build_rows
+from emotion.speech.coverage import SpeechTally, coverage_in_words
 from emotion.timeline import Timeline
 from media import astronaut_rgb, speech_16k
 
@@ -55,6 +56,15 @@ def test_every_sound_frame_reaches_the_speech_model_and_becomes_readings(tmp_pat
     assert counters.voice_readings >= 4
     rows = build_rows(session.timeline.cells(), Thresholds(0.0, 0.0))
     assert (rows[rows["source"] == SOURCE_VOICE]["label"] != "no speech").any()
+    # The session so far: as much speech as an upload of the clip finds, none of it read (espeak-ng
+    # sounds unlike the voices the model learnt from), until the timeline is cleared.
+    heard = session.voice_heard(0.43)
+    upload = SpeechTally.of(session.speech.classify_clip(speech_16k(tmp_path))).heard(0.43)
+    assert heard.speech_s == pytest.approx(upload.speech_s, abs=0.5) and heard.speech_s > 2.0
+    assert heard.read_s == 0 and heard.windows == heard.unfamiliar_windows >= 4
+    assert coverage_in_words(heard, so_far=True).startswith("So far, the voice got no reading in ")
+    session.clear()
+    assert session.voice_heard(0.43).speech_s == 0 and len(session.timeline) == 0
 
 
 def test_a_burst_after_a_stall_loses_no_sound_and_gaps_are_counted(tmp_path, session):
