@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 
@@ -121,22 +122,43 @@ def test_the_paired_bootstrap_sees_a_real_gap_and_no_gap_between_equal_readings(
     assert low <= 0
 
 
-def test_speech_card_scores_nemo_test_speakers_beside_ravdess_test_actors(tmp_path):
-    """The second corpus is scored on the speakers of the same split: its test speakers with the
-    test actors; never the speakers the model trained on."""
+def test_speech_card_scores_nemo_and_emovo_test_speakers_beside_ravdess_test_actors(tmp_path):
+    """The other corpora are scored on the speakers of the same split: their test speakers with the
+    test actors; never the speakers the model trained on. Each says how often the model answered."""
     from emotion.data_dir import data_dir
 
-    ravdess, nemo = data_dir() / "ravdess" / "manifest.csv", data_dir() / "nemo" / "manifest.csv"
-    if not (ravdess.exists() and nemo.exists()):
-        pytest.skip("RAVDESS or nEMO is not at $EMOTION_DATA_DIR or ../shared/data")
-    for source, keys, name in ((ravdess, ["actor", "emotion"], "ravdess.csv"), (nemo, ["speaker", "emotion"], "nemo.csv")):
-        tiny = pd.read_csv(source).groupby(keys).head(1).copy()
+    sources = {name: data_dir() / name / "manifest.csv" for name in ("ravdess", "nemo", "emovo")}
+    if not all(path.exists() for path in sources.values()):
+        pytest.skip("RAVDESS, nEMO or EMOVO is not at $EMOTION_DATA_DIR or ../shared/data")
+    for name, source in sources.items():
+        tiny = pd.read_csv(source).groupby(["actor" if name == "ravdess" else "speaker", "emotion"]).head(1).copy()
         tiny["path"] = [str(source.parent / p) for p in tiny["path"]]
-        tiny.to_csv(tmp_path / name, index=False)
+        tiny.to_csv(tmp_path / f"{name}.csv", index=False)
     result = _run("speech", "--manifest", str(tmp_path / "ravdess.csv"), "--actors", "19-24",
-                  "--nemo-manifest", str(tmp_path / "nemo.csv"))
+                  "--nemo-manifest", str(tmp_path / "nemo.csv"), "--emovo-manifest", str(tmp_path / "emovo.csv"))
     assert result["split"] == "test" and result["n"] == 48
     assert result["nemo"]["speakers"] == ["nemo_IC0", "nemo_SM0"] and result["nemo"]["n"] == 12
+    assert result["emovo"]["speakers"] == ["emovo_f3", "emovo_m3"] and result["emovo"]["n"] == 14
+    for scores in (result, result["nemo"], result["emovo"]):
+        assert 0 <= scores["accuracy"] <= scores["coverage"] <= 1  # "not sure" counts as wrong, never as a class
+
+
+def test_emovo_loads_and_splits_by_speaker():
+    """EMOVO's six actors, each on one side of the split: a woman and a man validate, another woman and man test."""
+    from emotion.data_dir import data_dir
+    from emotion.speech.corpus import read_manifest
+
+    manifest = data_dir() / "emovo" / "manifest.csv"
+    if not manifest.exists():
+        pytest.skip("EMOVO is not at $EMOTION_DATA_DIR or ../shared/data")
+    table = read_manifest(manifest)
+    assert len(table) == 588 and set(table.corpus) == {"emovo"} and "calm" not in set(table.emotion)
+    sides = table.groupby("speaker").split.agg(set)
+    assert all(len(side) == 1 for side in sides)  # no speaker on two sides
+    by_split = {split: sorted(table.speaker[table.split == split].unique()) for split in ("train", "val", "test")}
+    assert by_split == {"train": ["emovo_f1", "emovo_m1"], "val": ["emovo_f2", "emovo_m2"], "test": ["emovo_f3", "emovo_m3"]}
+    assert table.groupby(["speaker", "emotion"]).size().eq(14).all()  # 14 sentences per actor and emotion
+    assert all(Path(f).exists() for f in table.file[:3])
 
 
 def test_a_new_card_keeps_the_replaced_models_numbers(tmp_path):
