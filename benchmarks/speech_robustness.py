@@ -11,10 +11,10 @@ Opus 24 kbit/s round trip, reverberation, -25 dBFS, pink noise at 10 dB SNR, and
 each clip's shift drawn from a generator seeded by the clip's path and the shift's name, so
 reruns are identical.
 
-Sets. `--split test` (the default) scores RAVDESS actors 19-24 and nEMO's test speakers
-(NEMO_TEST_SPEAKERS in emotion/speech/corpus.py); the models since issue 14 train on the other
-nEMO speakers, so all nine are no longer a fair set. `--split val` scores RAVDESS actors 17-18 and
-nEMO's validation speakers (NEMO_VAL_SPEAKERS). Choose models and settings with `--split val`
+Sets. `--split test` (the default) scores RAVDESS actors 19-24 and nEMO's and EMOVO's test speakers
+(SPEAKER_SPLITS in emotion/speech/corpus.py; EMOVO where its manifest is in the data dir); the models
+train on the other speakers, so a whole corpus is no longer a fair set. `--split val` scores RAVDESS
+actors 17-18 and the others' validation speakers. Choose models and settings with `--split val`
 only; the test sets are read for a finished model, never to tune one.
 
 For each (set, shift), for the shipped model (`load_speech_classifier`, whole clips scored
@@ -88,7 +88,7 @@ from emotion.media import decode_audio  # noqa: E402
 from emotion.registry import SPEECH, not_sure_below, speech_classifier, speech_front_end, speech_normalisation  # noqa: E402
 from emotion.speech.classify import ClipScores, SpeechClassifier, SpeechStream, clip_probabilities  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS, shifted  # noqa: E402
-from emotion.speech.corpus import RAVDESS_SPLIT, clip_keys, load_clips, read_manifest  # noqa: E402
+from emotion.speech.corpus import CORPUS_NAMES, RAVDESS_SPLIT, clip_keys, load_clips, read_manifest  # noqa: E402
 from emotion.speech.features import SAMPLE_RATE, BandStats  # noqa: E402
 from emotion.speech.speaker import SpeakerEmbeddings  # noqa: E402
 from emotion.speech.voice_activity import voiced_chunks  # noqa: E402
@@ -151,15 +151,17 @@ def evaluation_sets(root: Path, split: str, quick: bool) -> tuple[pd.DataFrame, 
     """(every clip to score, the sets as rows of it, RAVDESS's training clips for the baseline)."""
     ravdess = read_manifest(root / "ravdess" / "manifest.csv")
     train = ravdess[ravdess.split == "train"]
-    ravdess, nemo = _subset(ravdess, quick), _subset(read_manifest(root / "nemo" / "manifest.csv"), quick)
+    ravdess = _subset(ravdess, quick)
     actors = RAVDESS_SPLIT[split]
-    nemo_held_out = nemo[nemo.split == split]  # NEMO_VAL_SPEAKERS or NEMO_TEST_SPEAKERS
-    nemo_names = ", ".join(sorted(s.removeprefix("nemo_") for s in nemo_held_out.speaker.unique()))
-    tables = [
-        (f"ravdess_{split}_actors_{actors[0]}_{actors[-1]}", f"RAVDESS actors {actors[0]}-{actors[-1]}",
-         ravdess[ravdess.split == split]),
-        (f"nemo_{split}_speakers", f"nEMO {split} speakers {nemo_names}", nemo_held_out),
-    ]
+    tables = [(f"ravdess_{split}_actors_{actors[0]}_{actors[-1]}", f"RAVDESS actors {actors[0]}-{actors[-1]}",
+               ravdess[ravdess.split == split])]
+    for corpus in ("nemo", "emovo"):  # their held-out speakers: SPEAKER_SPLITS in emotion/speech/corpus.py
+        if not (root / corpus / "manifest.csv").exists():
+            continue
+        table = _subset(read_manifest(root / corpus / "manifest.csv"), quick)
+        held_out = table[table.split == split]
+        names = ", ".join(sorted(s.removeprefix(f"{corpus}_") for s in held_out.speaker.unique()))
+        tables.append((f"{corpus}_{split}_speakers", f"{CORPUS_NAMES[corpus]} {split} speakers {names}", held_out))
     clips = pd.concat([t for _, _, t in tables]).drop_duplicates("file").reset_index(drop=True)
     position = {file: i for i, file in enumerate(clips.file)}
     sets = [EvalSet(name, title, sorted(t.speaker.unique()), np.array([position[f] for f in t.file]))
