@@ -130,6 +130,9 @@ def _benchmark_lines() -> list[str]:
     robustness = _benchmark("speech_robustness")
     if robustness:
         lines += _robustness_lines(robustness)
+    loco = _benchmark("speech_loco")
+    if loco and "targets" in loco:
+        lines += _loco_lines(loco)
     live = _benchmark("live")
     if live:
         lines.append(_live_line(live))
@@ -150,6 +153,38 @@ def _benchmark_lines() -> list[str]:
     if lines:
         lines.append("- Timings are medians on the 2-core CPU the project is developed on; ratios come from one run.")
     return lines
+
+
+def _loco_lines(loco: dict) -> list[str]:
+    """Leave one corpus out: per held-out corpus, how often the read-out answered and how often right, as uploads and
+    as Live, synthetic voices beside it, and the issue's targets."""
+    gate, rule = loco["shipped"]["gate"], loco["shipped"]["threshold"]
+    names = {"ravdess": "RAVDESS", "nemo": "nEMO", "emovo": "EMOVO"}
+
+    def reading(name: str) -> str:
+        return "; ".join(
+            f"{names[held]} {s['coverage']:.0%} answered, {s['accuracy']:.1%} right counting \"not sure\" as wrong "
+            f"({s['answered_accuracy']:.1%} of the answers), the largest class ({s['top_class']}) {s['top_class_share']:.0%}"
+            for held, fold in loco["folds"].items() for s in [fold["readings"][name][gate][rule]["all"]])
+
+    synthetic = [fold["not_a_person"][gate][rule] for fold in loco["folds"].values()]
+    met = {}
+    for row in loco["targets"]:
+        met.setdefault(row["metric"], []).append(row["met"])
+    target_words = {"coverage": "coverage at least 85%", "accuracy": "accuracy counting \"not sure\" as wrong at least 40%",
+                    "top_class_share": "no class above 30% of the answers",
+                    "espeak_ng_not_sure_share": "espeak-ng's voices \"not sure\" at least 80%"}
+    return [
+        "- Voices of a corpus the read-out never trained on (`benchmarks/speech_loco.py`: the Whisper read-out, trained on "
+        "two of RAVDESS, nEMO and EMOVO and read on every clip of the third, in turn; the CNNs are not retrained there). "
+        f"As uploads: {reading('uploads')}.",
+        f"  As Live reads a known voice: {reading('live')}. Synthetic voices read \"not sure\": espeak-ng "
+        f"{min(s['espeak_ng'] for s in synthetic):.0%}-{max(s['espeak_ng'] for s in synthetic):.0%}, flite "
+        f"{min(s['flite'] or 0 for s in synthetic):.0%}-{max(s['flite'] or 0 for s in synthetic):.0%}; noise, music and "
+        f"silence \"no speech\" {min(v['no_speech_share'] for v in loco['non_speech'].values()):.0%} of the time. Targets "
+        "(each held-out corpus, as uploads): " + "; ".join(f"{words}: met for {sum(met[key])} of {len(met[key])}"
+                                                          for key, words in target_words.items() if key in met) + ".",
+    ]
 
 
 def _robustness_lines(robustness: dict) -> list[str]:
