@@ -39,7 +39,7 @@ class ModelSpec(NamedTuple):
 
 
 FACE = ModelSpec("face", "Facial expression (FER2013)", MODELS_DIR / "face.keras", MODELS_DIR / "face.json")
-SPEECH = ModelSpec("speech", "Speech emotion (RAVDESS + nEMO)", MODELS_DIR / "speech.keras", MODELS_DIR / "speech.json")
+SPEECH = ModelSpec("speech", "Speech emotion (RAVDESS + nEMO + EMOVO)", MODELS_DIR / "speech.keras", MODELS_DIR / "speech.json")
 ALL_MODELS: tuple[ModelSpec, ...] = (FACE, SPEECH)
 
 

@@ -49,6 +49,23 @@ def recorded_voice_16k(clips: int = 1) -> list[np.ndarray]:
     return load_clips(list(table[table.split == "val"].groupby("emotion").head(1).file[:clips]))
 
 
+def unheard_voices_16k() -> dict[str, list[np.ndarray]]:
+    """Per corpus, one clip per test speaker and emotion: voices the speech model never trained on and no choice
+    was made on, in English (RAVDESS actors 19-24), Polish (nEMO IC0, SM0) and Italian (EMOVO f3, m3). Skips the
+    test where a corpus is not at hand."""
+    from emotion.data_dir import data_dir
+    from emotion.speech.corpus import load_clips, read_manifest
+
+    voices = {}
+    for corpus in ("ravdess", "nemo", "emovo"):
+        manifest = data_dir() / corpus / "manifest.csv"
+        if not manifest.exists():
+            pytest.skip(f"{corpus} is not at $EMOTION_DATA_DIR or ../shared/data")
+        table = read_manifest(manifest)
+        voices[corpus] = load_clips(list(table[table.split == "test"].groupby(["speaker", "emotion"]).head(1).file))
+    return voices
+
+
 def hum(seconds: float, rate: int = 16_000, level: float = 0.02, mains_hz: float = 50.0) -> np.ndarray:
     """A quiet mains hum with its second harmonic, as a fridge or a cheap adapter makes."""
     t = np.arange(int(seconds * rate)) / rate

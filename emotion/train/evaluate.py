@@ -45,8 +45,10 @@ LIMITS = {
         "Not a diagnostic or assessment tool.",
     ],
     "speech": [
-        "Trained on acted emotions only: RAVDESS (24 adult North American actors, two English sentences) and nEMO "
-        "(9 adult Polish actors, many sentences); spontaneous speech, children, other languages and accents are harder.",
+        "Trained on acted emotions only: RAVDESS (24 adult North American actors, two English sentences), nEMO "
+        "(9 adult Polish actors, many sentences) and, for its Whisper read-out only, EMOVO (6 adult Italian actors, 14 "
+        "sentences); spontaneous speech, children, other languages and accents are harder: read on a corpus it never "
+        "trained on, it answers less often and less often right (benchmarks/speech_loco.py).",
         "Rooms, noise, cheap microphones and phone-quality (8 kHz) sound lower its accuracy: see the robustness "
         "benchmark in the README.",
         "Calm and neutral sound alike and are often confused.",

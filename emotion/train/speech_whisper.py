@@ -1,4 +1,4 @@
-"""Train the voice's emotion head on a pre-trained Whisper encoder, tiny.en or base (RAVDESS + nEMO).
+"""Train the voice's emotion head on a pre-trained Whisper encoder, tiny.en or base (RAVDESS, nEMO, EMOVO).
 
     python -m emotion.train.speech_whisper [--copies 8] [--stages final] [--speaker-k0 0] [--run-dir DIR] [--out DIR/speech.keras]
     python -m emotion.train.speech_whisper --stages block1+block2+block3 --unfamiliar-stage block2 --channel harsh \
