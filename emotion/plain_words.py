@@ -75,7 +75,12 @@ def ensemble_in_words(training: dict[str, Any]) -> str:
     whisper = training.get("whisper")
     if not whisper:
         return words
+    def corpora(data: dict) -> list[str]:  # "RAVDESS (1,440 clips) + nEMO (1,265 clips)" -> ["RAVDESS", "nEMO"]
+        return [part.split(" (")[0] for part in data.get("corpora", "").split(" + ") if part]
+
+    more = [name for name in corpora(whisper.get("data", {})) if name not in corpora(training.get("data", {}))]
     does = [what for what, said in (
+        (f"learnt {joined(more)} too (the networks did not)" if more else "", more),
         ("also learnt from child-like copies of the voices", whisper.get("augmentation", {}).get("warp_range")),
         ("reads each voice against its own", whisper.get("speaker")),
         ("says \"not sure\" to a sound unlike the voices it learnt from", whisper.get("unfamiliar"))) if said]
