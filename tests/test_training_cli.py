@@ -164,6 +164,22 @@ def test_both_speech_clis_read_a_warp_range_the_same_way_and_refuse_a_backwards_
         speech.main(["--warp", "0.1", "--warp-range", "0.9", "1.35"])
 
 
+def test_both_speech_clis_name_their_corpora_and_the_whisper_cli_can_fix_its_head():
+    """--corpora takes the corpora the project reads (EMOVO among them) and refuses others; --heads 0:0.01 fixes the
+    Whisper read-out's head where a choice was made leave-one-corpus-out, else validation picks from HEAD_GRID."""
+    from emotion.train import speech, speech_whisper
+
+    for cli in (speech, speech_whisper):
+        assert cli.build_parser().parse_args(["--corpora", "ravdess,nemo,emovo"]).corpora == ("ravdess", "nemo", "emovo")
+        with pytest.raises(SystemExit):
+            cli.build_parser().parse_args(["--corpora", "ravdess,tess"])
+    parser = speech_whisper.build_parser()
+    assert parser.parse_args([]).heads == list(speech_whisper.HEAD_GRID)
+    assert parser.parse_args(["--heads", "0:0.01"]).heads == [{"hidden": 0, "l2": 0.01}]
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--heads", "linear"])
+
+
 def test_a_whisper_stage_can_join_blocks_side_by_side_and_the_embedder_runs_each_block_once(capsys):
     """--stages "block2,block1+block2+block3": one embedder pass returns blocks 1-3 (in the encoder's
     order, each once); a joined stage reads its blocks' columns side by side, whatever the encoder's

@@ -23,7 +23,7 @@ parts, room/microphone/noise/codec channel: the CNN recipe's augmentation; with 
 tract would: the shipped recipe's 0.9-1.35 read child-like voices 7 points better on the
 validation speakers, clean speech within a point of before), each embedded. Heads
 (standardisation + a linear layer, or one hidden layer) are trained on those with every (corpus, emotion) pair weighing the same, for each stage and
-each setting of HEAD_GRID; the one with the best validation accuracy (both corpora weighing
+each setting of HEAD_GRID (or `--heads`); the one with the best validation accuracy (the corpora weighing
 the same) is chosen, fused with the encoder up to its stage into one model (Whisper log-mel in,
 logits out), calibrated on validation and released like every speech model. Speakers never
 cross splits (emotion.speech.corpus); the test split is never read.
@@ -416,6 +416,15 @@ def release_pair(cnn_path: Path, whisper_path: Path, out: Path, command: str, va
           f"accuracy {record['val_accuracy']:.3f})", flush=True)
 
 
+def head_setting(text: str) -> dict:
+    """--heads "0:0.01" -> {"hidden": 0, "l2": 0.01}: a hidden layer's width (0: linear) and the L2 weight."""
+    hidden, _, l2 = text.partition(":")
+    try:
+        return {"hidden": int(hidden), "l2": float(l2)}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a head is HIDDEN:L2, e.g. 0:0.01, not {text!r}") from None
+
+
 def stage_list(text: str) -> tuple[str, ...]:
     """--stages "block2,final" -> ("block2", "final"), each one of STAGES or several joined by "+"
     (read side by side)."""
@@ -449,6 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--unfamiliar-stage", metavar="STAGE",
                         help="with --speaker-k0: the gate of unfamiliar sound measures this part of a joined stage"
                              " (e.g. block2 of block1+block2+block3; default: all of the stage read)")
+    parser.add_argument("--heads", type=head_setting, nargs="+", default=list(HEAD_GRID), metavar="HIDDEN:L2",
+                        help="the head settings validation chooses from (default: HEAD_GRID); one, e.g. 0:0.01, fixes"
+                             " the head (as a choice made leave-one-corpus-out, benchmarks/speech_loco.py, does)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_CACHE / "speech-whisper")
     parser.add_argument("--int8", action="store_true",
@@ -489,7 +501,7 @@ def main(argv: list[str] | None = None) -> None:
                                    np.tile(train.speaker.to_numpy(), copies), val.speaker.to_numpy())
             for stage in args.stages}
     results = []
-    for stage, setting in itertools.product(args.stages, HEAD_GRID):
+    for stage, setting in itertools.product(args.stages, args.heads):
         head, accuracy = fit_head(setting, read[stage].train_x, train_y, train_w, read[stage].val_x, val_y, val_w, args.seed)
         results.append((accuracy, stage, setting, head))
         print(f"{stage}, head {setting}: validation accuracy {accuracy:.3f}", flush=True)
