@@ -85,3 +85,16 @@ def not_sure_threshold(probs: np.ndarray, labels: np.ndarray, groups: int = 12, 
             break
         threshold = float(confidence[members[-1]])
     return float(np.floor(threshold * 100) / 100)
+
+
+def coverage_threshold(probs: np.ndarray, coverage: float) -> float:
+    """The confidence below which the least confident (1 - `coverage`) of these held-out answers fall: "not sure"
+    below it answers `coverage` of them. Why beside `not_sure_threshold`: that rule jumps with the one group of
+    clips where accuracy first dips (on two corpora's validation speakers it gave 0.21 to 0.46 across the
+    leave-one-corpus-out folds), where a share of answers moves smoothly with the data. Rows of zeros (no speech)
+    take no part."""
+    confidence = probs.max(axis=1)
+    confidence = confidence[confidence > 0]
+    if not len(confidence):
+        return 0.0
+    return float(np.floor(np.quantile(confidence, 1.0 - coverage) * 100) / 100)

@@ -71,6 +71,22 @@ def test_not_sure_threshold_sits_where_guesses_turn_mostly_wrong():
     assert not_sure_threshold(probs[:80], labels[:80], min_count=10) <= 0.46  # all mostly right: no cut above
 
 
+def test_the_voice_answers_the_share_of_validation_clips_its_rule_names():
+    """The voice's "not sure" threshold answers VOICE_ANSWERED of the validation clips (clips without speech take no
+    part), whatever their labels: it does not jump with one group of clips, as the accuracy rule can."""
+    from emotion.calibration import coverage_threshold
+    from emotion.metrics import answers
+    from emotion.train.evaluate import VOICE_ANSWERED
+
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.full(8, 0.5), 400)
+    threshold = coverage_threshold(probs, VOICE_ANSWERED)
+    assert abs(np.mean(answers(probs, threshold) >= 0) - VOICE_ANSWERED) < 0.01
+    with_silence = np.vstack([probs, np.zeros((100, 8))])
+    assert coverage_threshold(with_silence, VOICE_ANSWERED) == threshold
+    assert coverage_threshold(probs, 0.5) > threshold and coverage_threshold(np.zeros((3, 8)), 0.95) == 0.0
+
+
 def test_the_calibrated_ece_floor_is_what_a_calibrated_model_shows_and_shrinks_with_more_data():
     """Labels drawn from a model's own probabilities (calibrated by construction) give an ECE near
     the floor; the same probabilities made overconfident land well above it; more samples, a lower floor."""
