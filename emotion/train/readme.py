@@ -164,7 +164,7 @@ def _loco_lines(loco: dict) -> list[str]:
     def reading(name: str) -> str:
         return "; ".join(
             f"{names[held]} {s['coverage']:.0%} answered, {s['accuracy']:.1%} right counting \"not sure\" as wrong "
-            f"({s['answered_accuracy']:.1%} of the answers), the largest class ({s['top_class']}) {s['top_class_share']:.0%}"
+            f"({s['answered_accuracy']:.1%} of the answers), the largest class ({s['top_class']}) {s['top_class_share']:.1%}"
             for held, fold in loco["folds"].items() for s in [fold["readings"][name][gate][rule]["all"]])
 
     synthetic = [fold["not_a_person"][gate][rule] for fold in loco["folds"].values()]
