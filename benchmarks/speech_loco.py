@@ -275,7 +275,7 @@ def train_fold(recipe: Recipe, trained: list[CorpusWindows], synthetic_fit: np.n
     not_sure = {name: rule(val_probabilities, val_y) for name, rule in THRESHOLDS.items()}
     val_windows = np.concatenate([val_x] + [stage_of(recipe, w.val_shifted) for w in trained])
     mean = np.asarray(layer.mean, np.float32)
-    distance = fitted_distance(gate_part(recipe, x[: len(table)] - mean))  # clean centred windows, as the CLI fits it
+    distance = fitted_distance(gate_part(recipe, x - mean))  # every training row, clean and augmented, as the CLI fits it
     gate_scores = {
         "mahalanobis": lambda e: np.asarray(distance(gate_part(recipe, e - mean).astype(np.float32)))[:, 0],
         "none": lambda e: np.full(len(e), -np.inf),
