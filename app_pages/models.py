@@ -8,7 +8,7 @@ accuracy counts "not sure" as wrong; a card written before coverage was measured
 import streamlit as st
 
 from emotion.charts import confusion_heatmap, recall_bars
-from emotion.plain_words import OTHER_CORPORA, abstains, ensemble_in_words, strengths_and_weaknesses
+from emotion.plain_words import OTHER_CORPORA, abstains, ensemble_in_words, ferplus_in_words, strengths_and_weaknesses
 from emotion.registry import ALL_MODELS, FACE, ModelSpec
 
 
@@ -68,6 +68,8 @@ def expert_details(spec: ModelSpec, card: dict) -> None:
     if "accuracy_without_train_copies" in metrics:
         st.caption(f"{metrics['with_copy_in_train']} of these images also occur in the training split; without them "
                    f"the accuracy is {metrics['accuracy_without_train_copies']:.1%}.")
+    if "ferplus" in metrics:
+        st.caption(ferplus_in_words(metrics["ferplus"]))
     for corpus, (name, language) in OTHER_CORPORA.items():
         other = metrics.get(corpus)
         if not other:

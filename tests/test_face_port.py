@@ -78,3 +78,19 @@ def test_augmentation_moves_faces_but_keeps_them_faces(faces):
     flat_a, flat_b = first.flatten(1), pixels.flatten(1)
     corr = torch.nn.functional.cosine_similarity(flat_a - flat_a.mean(1, keepdim=True), flat_b - flat_b.mean(1, keepdim=True))
     assert float(corr.abs().mean()) > 0.3
+
+
+def test_a_shipped_network_ports_back_to_pytorch_for_fine_tuning(faces, tmp_path):
+    """--init: the Keras network (alone, or calibrated as it ships) back into a FaceNet gives the same logits."""
+    from emotion.export import with_temperature
+    from emotion.train.face import from_keras
+
+    net = _trained_looking(2)
+    expected = logits_of(net, faces, torch.device("cpu"), bf16=False)
+    keras_net = to_keras(net.state_dict())
+    keras_net.save(tmp_path / "net.keras")
+    with_temperature(keras_net, 2.0).save(tmp_path / "shipped.keras")
+    for path in (tmp_path / "net.keras", tmp_path / "shipped.keras"):
+        back = FaceNet()
+        back.load_state_dict(from_keras(path))
+        assert np.abs(logits_of(back, faces, torch.device("cpu"), bf16=False) - expected).max() < PORT_TOLERANCE
