@@ -84,7 +84,6 @@ sys.path.insert(0, str(REPO))
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.labels import AROUSED_VOICES, VOICE_CLASSES  # noqa: E402
 from emotion.metrics import answers, confusion_matrix, coverage_scores, recall_and_f1  # noqa: E402
-from emotion.media import decode_audio  # noqa: E402
 from emotion.registry import SPEECH, not_sure_below, speech_classifier, speech_front_end, speech_normalisation  # noqa: E402
 from emotion.speech.classify import ClipScores, SpeechClassifier, SpeechStream, clip_probabilities  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS, shifted  # noqa: E402
@@ -92,6 +91,7 @@ from emotion.speech.corpus import CORPUS_NAMES, RAVDESS_SPLIT, clip_keys, load_c
 from emotion.speech.features import SAMPLE_RATE, BandStats  # noqa: E402
 from emotion.speech.speaker import SpeakerEmbeddings  # noqa: E402
 from emotion.speech.voice_activity import voiced_chunks  # noqa: E402
+from emotion.train.synthetic import espeak  # noqa: E402
 
 CLEAN = "clean"
 QUICK_PER_CELL = 5
@@ -339,16 +339,7 @@ def speaker_stream_probabilities(classifier: SpeechClassifier, clips: list[np.nd
 
 def synthetic_voices() -> list[np.ndarray]:
     """Each of SYNTHETIC_SENTENCES in each of SYNTHETIC_VOICES, 16 kHz; none without espeak-ng."""
-    if shutil.which("espeak-ng") is None:
-        return []
-    clips = []
-    with tempfile.TemporaryDirectory() as folder:
-        for voice in SYNTHETIC_VOICES:
-            for text in SYNTHETIC_SENTENCES:
-                path = Path(folder) / "sentence.wav"
-                subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(path), text], check=True)
-                clips.append(decode_audio(path, SAMPLE_RATE))
-    return clips
+    return espeak(SYNTHETIC_VOICES, SYNTHETIC_SENTENCES)
 
 
 def unfamiliar_share(clip_scores: ClipScores) -> float:

@@ -83,11 +83,17 @@ def ensemble_in_words(training: dict[str, Any]) -> str:
         (f"learnt {joined(more)} too (the networks did not)" if more else "", more),
         ("also learnt from child-like copies of the voices", whisper.get("augmentation", {}).get("warp_range")),
         ("reads each voice against its own", whisper.get("speaker")),
-        ("says \"not sure\" to a sound unlike the voices it learnt from", whisper.get("unfamiliar"))) if said]
+        (UNFAMILIAR_GATE.get(whisper.get("unfamiliar", {}).get("gate"), UNFAMILIAR_GATE[None]), whisper.get("unfamiliar")))
+        if said]
     return words + ", and a read-out of Whisper's pre-trained speech encoder" + (f" that {joined(does)}" if does else "")
 
 
-UNFAMILIAR_VOICE = ("This sounds unlike the voices the mirror learnt from (a synthetic voice, say), so it does not "
+UNFAMILIAR_GATE = {
+    "discriminator": "says \"not sure\" to a sound that is not a person talking (a synthetic voice, speech played backwards)",
+    None: "says \"not sure\" to a sound unlike the voices it learnt from",
+}
+"""What the read-out's gate (its record's `unfamiliar.gate`; older records have none: the distance) does, in words."""
+UNFAMILIAR_VOICE = ("This does not sound like a person talking (a synthetic voice, say), so it does not "
                     "guess an emotion.")
 
 
@@ -98,5 +104,14 @@ def unfamiliar_in_words(unfamiliar: int, with_speech: int) -> str:
         part = "The clip's speech sounds" if with_speech == 1 else f"All {with_speech} half-second steps of speech sound"
     else:
         part = f"{unfamiliar} of the {with_speech} half-second steps of speech sound{'s' if unfamiliar == 1 else ''}"
-    return (f"{part} unlike the voices the mirror learnt from (a synthetic voice, say), so the voice reads "
+    return (f"{part} unlike a person talking (a synthetic voice, say), so the voice reads "
             "\"not sure\" there rather than guess an emotion.")
+
+
+def ferplus_in_words(ferplus: dict) -> str:
+    """The face card's second score (issue 40): the same faces against FER+'s majority of ten votes, in words."""
+    left_out = sum(ferplus["left_out"].values())
+    return (f"Against FER+'s majority of ten people's votes (the faces where most votes go to contempt, \"unknown\", "
+            f"\"not a face\" or a tie, {left_out:,}, left out): {ferplus['accuracy']:.1%} of {ferplus['n']:,} faces, "
+            f"macro-F1 {ferplus['macro_f1']:.3f}, expected calibration error {ferplus['ece']:.3f}; FER+'s majority and "
+            f"FER2013's label disagree on {ferplus['labels_disagree']:.0%} of these faces.")

@@ -116,10 +116,10 @@ def test_models_page_opens_in_plain_words_and_keeps_the_metrics_in_an_expander()
         "a read-out of Whisper's pre-trained speech encoder that reads each voice against its own")
     assert ensemble_in_words(mixed | {"whisper": {"speaker": {"k0": 4.0}, "unfamiliar": {"threshold": 2.8}}}).endswith(
         "that reads each voice against its own and says \"not sure\" to a sound unlike the voices it learnt from")
-    assert ensemble_in_words(mixed | {"whisper": {"speaker": {"k0": 4.0}, "unfamiliar": {"threshold": 2.8},
+    assert ensemble_in_words(mixed | {"whisper": {"speaker": {"k0": 4.0}, "unfamiliar": {"threshold": 2.8, "gate": "discriminator"},
                                                   "augmentation": {"warp_range": [0.9, 1.35]}}}).endswith(
         "encoder that also learnt from child-like copies of the voices, reads each voice against its own and says"
-        " \"not sure\" to a sound unlike the voices it learnt from")
+        " \"not sure\" to a sound that is not a person talking (a synthetic voice, speech played backwards)")
 
 
 def test_the_upload_page_states_its_limits_from_the_constants_that_enforce_them():

@@ -188,3 +188,43 @@ def test_the_unfamiliar_gate_can_measure_some_columns_of_an_embedding(tmp_path):
     keras.Model(inputs, part(inputs)).save(tmp_path / "part.keras")
     reloaded = keras.models.load_model(tmp_path / "part.keras")
     np.testing.assert_allclose(reloaded.predict(val.astype(np.float32), verbose=0), want, rtol=1e-5)
+
+
+def test_the_discriminator_is_the_logistic_regression_and_gates_synthetic_like_rows_through_reload_and_tflite(tmp_path):
+    """emotion.train.unfamiliar.Discriminator against sklearn: its raw score is the log-odds of a logistic regression on
+    standardised columns (the standardisation folded into the layer), its fitted threshold lets FALSE_ALARMS of the
+    validation rows through, and rows like the "not a person" ones turn even odds, measured on columns from `start`
+    on, the same after saving, reloading and int8 TFLite export."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from emotion.export import export_tflite
+    from emotion.train.unfamiliar import FALSE_ALARMS, RAMP, Even, fit_threshold, fitted_discriminator
+
+    rng = np.random.default_rng(2)
+    spread = np.linspace(0.5, 3.0, 12)
+    person, val = (rng.normal(size=(n, 12)) * spread for n in (3000, 800))
+    not_person = (rng.normal(size=(600, 12)) + np.r_[np.zeros(6), np.full(6, 3.0)]) * spread  # 3 sd off in 6 columns
+    gate = fitted_discriminator(person, not_person, start=4)
+    x = np.concatenate([person, not_person])
+    scaler = StandardScaler().fit(x)
+    regression = LogisticRegression(class_weight="balanced", max_iter=2000).fit(
+        scaler.transform(x), np.r_[np.zeros(len(person)), np.ones(len(not_person))])
+    wide = np.concatenate([rng.normal(size=(len(val), 4)) * 100.0, val], axis=1)  # 4 columns the gate does not read
+    got = keras.ops.convert_to_numpy(gate.raw(wide.astype(np.float32)))[:, 0]
+    np.testing.assert_allclose(got, regression.decision_function(scaler.transform(val)), rtol=1e-3, atol=1e-3)
+    threshold = fit_threshold(gate, wide)
+    assert threshold == pytest.approx(np.quantile(got, 1 - FALSE_ALARMS), rel=1e-5) and gate.threshold == threshold
+    synthetic_like = np.concatenate([rng.normal(size=(20, 4)), not_person[:20]], axis=1)
+    rows = np.concatenate([wide[:20], synthetic_like]).astype(np.float32)
+
+    inputs = keras.Input((16,), name="embedding")
+    unfamiliarity = gate(inputs)
+    probabilities = Even(probabilities=True, name="even")(keras.layers.Softmax()(keras.layers.Dense(8)(inputs)), unfamiliarity)
+    model = keras.Model(inputs, [probabilities, unfamiliarity])
+    model.save(tmp_path / "discriminator.keras")
+    for outputs in (model.predict(rows, verbose=0), keras.models.load_model(tmp_path / "discriminator.keras").predict(rows, verbose=0),
+                    TFLiteModel(export_tflite(model, tmp_path / "discriminator.tflite", quantize=True)).outputs(rows)):
+        gated = outputs[1][:, 0] > 1.0 + RAMP
+        assert gated[:20].mean() <= 0.1 and gated[20:].mean() >= 0.9
+        assert np.allclose(outputs[0][gated], 1 / 8, atol=1e-6)

@@ -57,7 +57,7 @@ def test_every_sound_frame_reaches_the_speech_model_and_becomes_readings(tmp_pat
     rows = build_rows(session.timeline.cells(), Thresholds(0.0, 0.0))
     assert (rows[rows["source"] == SOURCE_VOICE]["label"] != "no speech").any()
     # The session so far: as much speech as an upload of the clip finds, none of it read (espeak-ng
-    # sounds unlike the voices the model learnt from), until the timeline is cleared.
+    # does not sound like a person talking), until the timeline is cleared.
     heard = session.voice_heard(0.43)
     upload = SpeechTally.of(session.speech.classify_clip(speech_16k(tmp_path))).heard(0.43)
     assert heard.speech_s == pytest.approx(upload.speech_s, abs=0.5) and heard.speech_s > 2.0

@@ -96,8 +96,8 @@ def test_a_recorded_voice_is_speech():
 
 def test_a_synthetic_voice_reads_as_unfamiliar_and_even_a_recorded_one_does_not(tmp_path, speech_classifier):
     """Issue 14: sound unlike the training voices reads "not sure" rather than a word. The shipped
-    model measures each window's distance from its training windows: espeak-ng's formant voice
-    reads even odds in every window, as an upload and as a stream; recorded voices through the
+    model's gate (issue 39: a real-vs-synthetic discriminator) reads espeak-ng's formant voice as
+    even odds in every window, as an upload and as a stream; recorded voices through the
     benchmark's harshest channel are not silenced (the threshold lets 1% of validation windows through)."""
     from emotion.speech.channel import SHIFTS
 

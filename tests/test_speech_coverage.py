@@ -97,7 +97,10 @@ def test_speech_turned_down_is_too_quiet(tmp_path, speech_classifier):
     reason, heard = upload_reason(speech_classifier, quiet)
     assert heard.speech_s >= MIN_SPEECH_S and heard.level_dbfs < QUIET_SPEECH_DBFS
     assert reason.kind == TOO_QUIET and "too quiet" in reason.sentence
-    assert live_reasons(speech_classifier, quiet) == {True: {TOO_SHORT}, False: {TOO_QUIET}}
+    live = live_reasons(speech_classifier, quiet)
+    # A stream's windows with too little speech say so when "not sure" (the gate, a real-vs-synthetic discriminator
+    # since issue 39, lets one of this very quiet synthetic voice's first windows through: it may get a reading).
+    assert live[False] == {TOO_QUIET} and live[True] - {None} == {TOO_SHORT}
 
 
 def probabilities(**named: float) -> np.ndarray:

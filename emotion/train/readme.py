@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 
-from emotion.plain_words import OTHER_CORPORA, ensemble_in_words
+from emotion.plain_words import OTHER_CORPORA, ensemble_in_words, ferplus_in_words
 from emotion.registry import ALL_MODELS, MODELS_DIR, ModelSpec
 
 README = MODELS_DIR.parent / "README.md"
@@ -51,6 +51,8 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     if "accuracy_without_train_copies" in m:
         lines.append(f"  - Without the {m['with_copy_in_train']} {m['split']} faces that also occur in train: "
                      f"{m['accuracy_without_train_copies']:.1%}.")
+    if "ferplus" in m:
+        lines.append(f"  - {ferplus_in_words(m['ferplus'])}")
     for corpus, (name, language) in OTHER_CORPORA.items():
         other = m.get(corpus)
         if other:
@@ -81,10 +83,13 @@ def _accuracy_words(metrics: dict) -> str:
 
 
 def _target_words(target: dict) -> str:
-    """"accuracy at least 65%: 73.1%, met": calibration errors as numbers, the rest as percentages."""
+    """"accuracy at least 65%: 73.1%, met": calibration errors as numbers, times in milliseconds, the rest as
+    percentages."""
     def value(number: float) -> str:
         if target["metric"].endswith("ece"):
             return f"{number:.3f}"
+        if target["metric"].startswith("ms_"):
+            return f"{number:.2g} ms"
         return f"{number:.0%}" if number == round(number, 2) else f"{number:.1%}"
 
     bound = f"at least {value(target['at_least'])}" if target["at_least"] is not None else f"at most {value(target['at_most'])}"
@@ -276,7 +281,7 @@ def _child_like_line(child_like: dict, robustness: dict) -> str:
     return (f"  - Child-like voices (pitch and formants raised {amounts} semitones, tempo kept, by Rubber Band; no "
             f"children's recordings are at hand): {'; '.join(accuracies(name) for name in robustness['summary'])}; one "
             f"class takes up to {max(r['top_class_share'] for r in readings):.0%} of the answers, and at most "
-            f"{max(r['unfamiliar_share'] for r in readings):.1%} of the clips sound unlike every voice it learnt from.")
+            f"{max(r['unfamiliar_share'] for r in readings):.1%} of the clips sound unlike a person talking to its gate.")
 
 
 def _unfamiliar_line(unfamiliar: dict, results: dict) -> str:
@@ -295,7 +300,7 @@ def _unfamiliar_line(unfamiliar: dict, results: dict) -> str:
     real = [shift["model"]["unfamiliar_share"] for by_shift in results.values() for shift in by_shift.values()
             if "unfamiliar_share" in shift["model"]]
     if isinstance(synthetic, dict) and "unfamiliar_share" in synthetic and real:
-        line += (f" Found unlike every voice it learnt from in every window (so it did not guess): the synthetic voice "
+        line += (f" Found unlike a person talking in every window (so it did not guess): the synthetic voice "
                  f"{synthetic['unfamiliar_share']:.0%} of its clips, the held-out speakers' clips at most "
                  f"{max(real):.1%} under any shift.")
     return line

@@ -33,9 +33,10 @@ row is standardised by the statistics of a random number of its speaker's window
 included) shrunk toward the training set's by K0 windows, and the released model does the same
 in its graph with the speaker's embedding sums as inputs (emotion.speech.speaker): the clip's
 other windows for an upload, the windows heard so far on Live. Such a model also returns how
-unlike the training windows each window's embedding is, and reads even odds where it is too unlike
-them (emotion.train.unfamiliar), with a threshold fitted on the validation clips' centred windows,
-clean and under each of the robustness benchmark's channel shifts (embedded once, cached).
+unlike a person talking each window is, and reads even odds beyond a threshold (emotion.train.unfamiliar;
+`--gate`: a logistic regression telling the training windows from synthetic voices and backwards speech, or the
+Mahalanobis distance from the training windows), fitted so that FALSE_ALARMS of the validation clips' centred
+windows, clean and under each of the robustness benchmark's channel shifts, cross it (embedded once, cached).
 
 `--pair-with CNN.keras` then releases, as `--pair-out` (models/speech.keras), one model that
 averages the probabilities of that released CNN model and the new one: on the validation
@@ -77,7 +78,10 @@ from emotion.train.encoder import STAGES, pooled, stages_of
 from emotion.train.run_state import DEFAULT_CACHE, RunState, save_state
 from emotion.train.speaker import MAX_WINDOWS, SpeakerStandardise, fitted, read_drawn, speaker_inputs
 from emotion.train.speech import WarpRange, add_corpus_arguments, corpus_weights, describe, read_corpora, warp_range_entry
-from emotion.train.unfamiliar import FALSE_ALARMS, Distance, Even, fit_threshold, fitted_distance
+from emotion.train.synthetic import (FIT_SENTENCES, FIT_VOICES, FLITE_FIT_VOICES, PART_SECONDS, backwards, fit_clips,
+                                     middle_parts)
+from emotion.train.unfamiliar import (FALSE_ALARMS, Discriminator, Distance, Even, fit_threshold, fitted_discriminator,
+                                      fitted_distance)
 from emotion.train.whisper import ENCODERS, whisper_encoder
 
 REPO = Path(__file__).resolve().parents[2]
@@ -225,7 +229,7 @@ class StageReading(NamedTuple):
     val_x: np.ndarray
     layer: SpeakerStandardise | None  # None: the embedding as it is
     val_speaker: dict[str, np.ndarray]  # the validation windows' speaker inputs ({} without)
-    distance: Distance | None  # with a speaker layer: how far a window is from the training windows
+    gate: Distance | Discriminator | None  # with a speaker layer: how unlike a person talking a window is
 
 
 def gate_columns(stage: str, gate: str | None, width: int) -> slice:
@@ -238,10 +242,12 @@ def gate_columns(stage: str, gate: str | None, width: int) -> slice:
 
 
 def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, train_speakers: np.ndarray,
-                    val_speakers: np.ndarray) -> StageReading:
+                    val_speakers: np.ndarray, not_person: np.ndarray | None = None) -> StageReading:
     """The embeddings as the heads read them: as they are, or with --speaker-k0 each row against
     its speaker's statistics from a random number of their windows (the same draw for every stage),
-    with the distance of an embedding from the training rows (its threshold not fitted yet)."""
+    with the gate of sound unlike a person talking (`--gate`; the discriminator learns from the
+    training rows against `not_person`, this stage's embeddings of synthetic voices and backwards
+    speech; its threshold not fitted yet)."""
     if not args.speaker_k0:
         return StageReading(train_x, val_x, None, {}, None)
     layer = fitted(args.speaker_k0, train_x)
@@ -249,8 +255,10 @@ def read_as_trained(args, stage: str, train_x: np.ndarray, val_x: np.ndarray, tr
     train_read, _ = read_drawn(layer, train_x, train_speakers, rng)
     val_read, val_others = read_drawn(layer, val_x, val_speakers, rng)
     columns = gate_columns(stage, args.unfamiliar_stage, train_x.shape[1] // len(stage_parts(stage)))
-    distance = fitted_distance((train_x - np.asarray(layer.mean, np.float32))[:, columns], columns.start)
-    return StageReading(train_read, val_read, layer, dict(zip(SPEAKER_INPUTS, val_others)), distance)
+    mean = np.asarray(layer.mean, np.float32)
+    gate = (fitted_distance((train_x - mean)[:, columns], columns.start) if args.gate == "mahalanobis" else
+            fitted_discriminator((train_x - mean)[:, columns], (not_person - mean)[:, columns], columns.start))
+    return StageReading(train_read, val_read, layer, dict(zip(SPEAKER_INPUTS, val_others)), gate)
 
 
 def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed: int) -> tuple[keras.Model, float]:
@@ -265,19 +273,18 @@ def fit_head(setting: dict, train_x, train_y, train_w, val_x, val_y, val_w, seed
 
 
 def fused(head: keras.Model, stage: str, encoder: str, speaker: SpeakerStandardise | None = None,
-          distance: Distance | None = None) -> keras.Model:
+          gate: Distance | Discriminator | None = None) -> keras.Model:
     """Whisper log-mel (n, 300, 80) -> logits: the `encoder` (one of ENCODERS) up to `stage`, time-averaged, then the
     head. With `speaker` the embedding is first read against the speaker's other windows (inputs
     SPEAKER_INPUTS), and the model returns after its logits the window's embedding (centred on the
     training set's mean: what the speaker inputs of later windows add up) and its unfamiliarity
-    (`distance` from the training windows over its threshold; above 1 the logits are even:
-    emotion.train.unfamiliar)."""
+    (`gate`'s reading; above 1 the logits are even: emotion.train.unfamiliar)."""
     embedding = pooled(whisper_encoder(encoder=encoder), stage_parts(stage))
     if speaker is None:
         return keras.Model(embedding.input, head(embedding.output), name="whisper_speech")
     others = speaker_inputs(embedding.output.shape[-1])
     standardised, centred = speaker(embedding.output, *others)
-    unfamiliarity = distance(centred)
+    unfamiliarity = gate(centred)
     logits = Even(name="even_when_unfamiliar")(head(standardised), unfamiliarity)
     return keras.Model([embedding.input, *others], [logits, centred, unfamiliarity], name="whisper_speech")
 
@@ -296,16 +303,62 @@ def shifted_embeddings(args, clips_table: pd.DataFrame, clips: list[np.ndarray])
     return np.concatenate(parts)
 
 
+GATES = {
+    "discriminator": "log-odds of a logistic regression telling the training windows (clean and augmented) from "
+                     "synthetic voices (espeak-ng: " + ", ".join(FIT_VOICES) + "; flite: " + ", ".join(FLITE_FIT_VOICES)
+                     + f"; {len(FIT_SENTENCES)} sentences, whole and their middle "
+                     + " and ".join(f"{seconds:g} s" for seconds in PART_SECONDS)
+                     + ", clean and under each channel shift) and the training clips "
+                     "played backwards",
+    "mahalanobis": "Mahalanobis distance squared of the embedding from the training windows' (Ledoit-Wolf covariance), "
+                   "over its width",
+}
+"""The gates of sound unlike a person talking (`--gate`), as the record says them (emotion.train.unfamiliar)."""
+
+
+def backwards_embeddings(args, corpus_table: pd.DataFrame) -> np.ndarray:
+    """The clips of one corpus in `corpus_table` played backwards, each its centred window, embedded (cached in the
+    run folder per corpus and clip list)."""
+    corpus = corpus_table.corpus.iloc[0]
+    files = list(corpus_table.file)
+    return cached_embeddings(args.run_dir, f"backwards-{corpus}", {"files": files, **embedding_key(args)},
+                             lambda: embed(embedder(args), (whisper_input(centred(clip))
+                                                            for clip in backwards(load_clips(files)))))
+
+
+def synthetic_embeddings(args) -> np.ndarray:
+    """The centred windows of the synthetic voices the gate learns from (emotion.train.synthetic.fit_clips) and of
+    their middle parts (PART_SECONDS), clean and under each channel shift, embedded (cached in the run folder)."""
+    def make() -> np.ndarray:
+        whole = fit_clips()
+        clips = whole + middle_parts(whole)
+        keys = [f"synthetic/{k}" for k in range(len(clips))]
+        every = clips + [clip for shift in SHIFTS for clip in shifted(clips, keys, shift)]
+        return embed(embedder(args), (whisper_input(centred(clip)) for clip in every))
+
+    return cached_embeddings(args.run_dir, "synthetic-fit", {"voices": FIT_VOICES + FLITE_FIT_VOICES,
+                                                             "sentences": FIT_SENTENCES, "shifts": list(SHIFTS),
+                                                             "parts": list(PART_SECONDS),
+                                                             **embedding_key(args)}, make)
+
+
+def not_person_embeddings(args, table: pd.DataFrame) -> np.ndarray:
+    """What the discriminator learns "not a person talking" from: the synthetic voices, and the training clips of
+    every corpus in `table` played backwards."""
+    train = table[table.split == "train"]
+    return np.concatenate([synthetic_embeddings(args)] + [backwards_embeddings(args, train[train.corpus == corpus])
+                                                          for corpus in dict.fromkeys(train.corpus)])
+
+
 def unfamiliar_threshold(args, reading: StageReading, stage: str, val: pd.DataFrame, val_clips: list[np.ndarray],
                          val_x: np.ndarray) -> dict:
-    """Set the threshold of `reading.distance` on the validation clips' centred windows, clean and
+    """Set the threshold of `reading.gate` on the validation clips' centred windows, clean and
     under each of the robustness benchmark's channel shifts (embedded once, cached), and say how."""
     shifted_x = shifted_embeddings(args, val, val_clips)
     windows = np.concatenate([at_stage(val_x, args.stages, stage), at_stage(shifted_x, args.stages, stage)])
-    threshold = fit_threshold(reading.distance, windows - np.asarray(reading.layer.mean, np.float32))
-    gate = args.unfamiliar_stage or stage
-    return {"distance": "Mahalanobis distance squared of the embedding from the training windows' (Ledoit-Wolf"
-                        " covariance), over its width", "stage": gate, "threshold": round(threshold, 4),
+    threshold = fit_threshold(reading.gate, windows - np.asarray(reading.layer.mean, np.float32))
+    return {"gate": args.gate, "score": GATES[args.gate], "stage": args.unfamiliar_stage or stage,
+            "threshold": round(threshold, 4),
             "fitted_on": f"{len(windows)} validation windows (each clip's centred window), clean and under each of "
                          f"{', '.join(SHIFTS)}: {FALSE_ALARMS:.0%} of them above it read even odds"}
 
@@ -458,6 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--unfamiliar-stage", metavar="STAGE",
                         help="with --speaker-k0: the gate of unfamiliar sound measures this part of a joined stage"
                              " (e.g. block2 of block1+block2+block3; default: all of the stage read)")
+    parser.add_argument("--gate", choices=tuple(GATES), default="discriminator",
+                        help="with --speaker-k0: how the gate of sound unlike a person talking scores a window (GATES;"
+                             " the discriminator needs espeak-ng and flite)")
     parser.add_argument("--heads", type=head_setting, nargs="+", default=list(HEAD_GRID), metavar="HIDDEN:L2",
                         help="the head settings validation chooses from (default: HEAD_GRID); one, e.g. 0:0.01, fixes"
                              " the head (as a choice made leave-one-corpus-out, benchmarks/speech_loco.py, does)")
@@ -497,8 +553,10 @@ def main(argv: list[str] | None = None) -> None:
     train_y, train_w = np.tile(train.label.to_numpy(), copies), np.tile(balanced_weights(train), copies)
     val_y, val_w = val.label.to_numpy(), corpus_weights(val)
     print(f"embedded {len(train_x)} training and {len(val_x)} validation windows ({time.time() - started:.0f} s)", flush=True)
+    not_person = not_person_embeddings(args, table) if args.speaker_k0 and args.gate == "discriminator" else None
     read = {stage: read_as_trained(args, stage, at_stage(train_x, args.stages, stage), at_stage(val_x, args.stages, stage),
-                                   np.tile(train.speaker.to_numpy(), copies), val.speaker.to_numpy())
+                                   np.tile(train.speaker.to_numpy(), copies), val.speaker.to_numpy(),
+                                   None if not_person is None else at_stage(not_person, args.stages, stage))
             for stage in args.stages}
     results = []
     for stage, setting in itertools.product(args.stages, args.heads):
@@ -524,7 +582,7 @@ def main(argv: list[str] | None = None) -> None:
         recipe["speaker"] = {"k0": args.speaker_k0, "windows_drawn": f"1-{MAX_WINDOWS}, log-uniform",
                              "reads": "each window against its speaker's other windows' embeddings (emotion.speech.speaker)"}
         recipe["unfamiliar"] = unfamiliar_threshold(args, read[stage], stage, val, val_clips, val_x)
-    fused_model = fused(head, stage, args.encoder, read[stage].layer, read[stage].distance)
+    fused_model = fused(head, stage, args.encoder, read[stage].layer, read[stage].gate)
     ship(fused_model, [args.run_dir], val_inputs if args.speaker_k0 else val_inputs["whisper_log_mel"], val_y, out, command,
          HEAD_EPOCHS, recipe | {"int8_weights": args.int8}, quantize=args.int8)
     if args.pair_with:
