@@ -1,7 +1,7 @@
 """Train the facial-expression network on FER2013 in PyTorch; ship it as Keras + .tflite.
 
     python -m emotion.train.face [--data-dir DIR] [--epochs 250] [--resume] [--device auto]
-    python -m emotion.train.face --targets votes --init models/face.keras --epochs 30 --lr 0.005 --ema 0.999
+    python -m emotion.train.face --targets votes --init models/face.keras --epochs 3 --lr 0.005 --warmup 1 --no-release
     python -m emotion.train.face --release-now [--run-dir DIR ...]
 
 Why PyTorch: on this project's CPUs (AMX / AVX-512 bf16) a training step of the face network
@@ -290,7 +290,8 @@ def train(args: argparse.Namespace, command: str, faces: Faces, x_val: np.ndarra
 
 def face_loss(logits: torch.Tensor, targets: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """-sum_c w_c t_c log p_c, the mean over faces: the class-weighted cross-entropy against a distribution over the
-    classes (FER+'s votes; a one-hot FER2013 label gives the usual weighted cross-entropy)."""
+    classes (FER+'s votes, or a FER2013 label one-hot; divided by the number of faces where PyTorch's form for class
+    indices divides by the weights' sum: the same scale, the weights averaging 1 over the training faces)."""
     return F.cross_entropy(logits.float(), targets, weight=weights)
 
 
