@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 
-from emotion.plain_words import OTHER_CORPORA, ensemble_in_words, ferplus_in_words
+from emotion.plain_words import OTHER_CORPORA, abstains, ensemble_in_words, ferplus_in_words
 from emotion.registry import ALL_MODELS, MODELS_DIR, ModelSpec
 
 README = MODELS_DIR.parent / "README.md"
@@ -64,15 +64,16 @@ def _model_lines(spec: ModelSpec) -> list[str]:
         lines.append(f"  - {len(cv['folds'])}-fold cross-validation over actor groups: mean {cv['mean_accuracy']:.1%} "
                      f"(± {cv['std_accuracy']:.1%}), {cv['epochs']} epochs per fold, {cv['scoring']}.")
     if card.get("targets"):
-        lines.append("  - Targets on these test clips: " + "; ".join(_target_words(t) for t in card["targets"]) + ".")
+        lines.append(f"  - Targets on these test {unit}: " + "; ".join(_target_words(t) for t in card["targets"]) + ".")
     return lines
 
 
 def _accuracy_words(metrics: dict) -> str:
     """"accuracy 70.0% counting "not sure" as wrong, coverage 92.0% (...)": the accuracy with how often the model
     answered, how often its answers were right and the largest class's share of them; a card without coverage (written
-    before it was measured) says its accuracy alone."""
-    if metrics.get("coverage") is None:
+    before it was measured) or of a model that always answers (the face: scored without its "not sure") says its
+    accuracy alone."""
+    if not abstains(metrics):
         return f"accuracy {metrics['accuracy']:.1%}"
     words = (f"accuracy {metrics['accuracy']:.1%} counting \"not sure\" as wrong, coverage {metrics['coverage']:.1%} "
              f"(the share answered)")
@@ -92,9 +93,14 @@ def _target_words(target: dict) -> str:
             return f"{number:.2g} ms"
         return f"{number:.0%}" if number == round(number, 2) else f"{number:.1%}"
 
+    def measured(number: float) -> str:  # a miss that one decimal would round onto the bound shows a second
+        bound_value = target["at_least"] if target["at_least"] is not None else target["at_most"]
+        shown = value(number)
+        return f"{number:.2%}" if not target["met"] and shown == f"{bound_value:.1%}" else shown
+
     bound = f"at least {value(target['at_least'])}" if target["at_least"] is not None else f"at most {value(target['at_most'])}"
     bound += f" (aim {value(target['aim'])})" if target.get("aim") is not None else ""
-    return f"{target['words']} {bound}: {value(target['measured'])}, {'met' if target['met'] else 'not met'}"
+    return f"{target['words']} {bound}: {measured(target['measured'])}, {'met' if target['met'] else 'not met'}"
 
 
 def _ece_floor(metrics: dict) -> str:
