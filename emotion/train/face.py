@@ -243,6 +243,7 @@ def train(args: argparse.Namespace, command: str, faces: Faces, x_val: np.ndarra
         generator = torch.Generator(device).manual_seed(args.seed * 1000 + epoch)
         order = torch.randperm(len(pixels), generator=generator, device=device)
         epoch_targets = drawn_targets(targets, generator) if args.targets == "drawn" else targets
+        mixup_rng = np.random.default_rng((args.seed, epoch))
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device)
         for step in range(steps):
@@ -253,7 +254,7 @@ def train(args: argparse.Namespace, command: str, faces: Faces, x_val: np.ndarra
             batch = augment(pixels[pick].float(), generator)
             batch_targets = epoch_targets[pick]
             if args.mixup:
-                batch, batch_targets = mixed(batch, batch_targets, args.mixup, generator)
+                batch, batch_targets = mixed(batch, batch_targets, args.mixup, mixup_rng, generator)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                 logits = model(batch.contiguous(memory_format=torch.channels_last))
             loss = face_loss(logits, batch_targets, weights)
@@ -301,12 +302,11 @@ def drawn_targets(targets: torch.Tensor, generator: torch.Generator) -> torch.Te
     return F.one_hot(drawn, targets.shape[1]).to(targets.dtype)
 
 
-def mixed(batch: torch.Tensor, targets: torch.Tensor, alpha: float,
+def mixed(batch: torch.Tensor, targets: torch.Tensor, alpha: float, rng: np.random.Generator,
           generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """Mixup: each face blended with another face of the batch, and its target likewise, by one weight drawn from
     Beta(alpha, alpha) for the batch (kept at least 1/2, so the face's own target leads)."""
-    gammas = torch._standard_gamma(torch.full((2,), alpha, device=batch.device), generator=generator)
-    weight = float(gammas[0] / gammas.sum())
+    weight = float(rng.beta(alpha, alpha))
     weight = max(weight, 1.0 - weight)
     partner = torch.randperm(len(batch), generator=generator, device=batch.device)
     return weight * batch + (1 - weight) * batch[partner], weight * targets + (1 - weight) * targets[partner]
