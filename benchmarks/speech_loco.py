@@ -28,7 +28,7 @@ CHECK_VOICES x the robustness benchmark's sentences; flite's voices but FLITE_FI
 clips played backwards.
 `non_speech` says how the shipped model's voice detector reads noise, music and silence ("no speech" is right).
 
-GATES: "mahalanobis" (the shipped gate: the Mahalanobis distance of the record's gate stage, emotion.train.unfamiliar;
+GATES: "mahalanobis" (the gate before issue 39: the Mahalanobis distance of the record's gate stage, emotion.train.unfamiliar;
 "mahalanobis_0.2" and "mahalanobis_max" the same distance with fewer false alarms, GATE_FALSE_ALARMS),
 "discriminator" (the training CLI's default gate, `--gate discriminator`: a logistic regression telling the training
 corpora's windows, clean and augmented, from sound that is not a person talking, emotion.train.synthetic's voices
@@ -66,7 +66,7 @@ from emotion.speech.features import SAMPLE_RATE  # noqa: E402
 from emotion.speech.speaker import SpeakerEmbeddings  # noqa: E402
 from emotion.train.speaker import fitted, read_drawn, standardised  # noqa: E402
 from emotion.train.speech import read_corpora  # noqa: E402
-from emotion.train.synthetic import FLITE_FIT_VOICES, espeak, flite, flite_voices  # noqa: E402
+from emotion.train.synthetic import espeak, flite, flite_check_voices  # noqa: E402
 from emotion.train.unfamiliar import FALSE_ALARMS, fitted_discriminator, fitted_distance  # noqa: E402
 from speech_robustness import SYNTHETIC_SENTENCES, SYNTHETIC_VOICES  # noqa: E402
 from speech_whisper_cv import Recipe, recipe_of, speaker_sums  # noqa: E402
@@ -167,7 +167,7 @@ def synthetic_embeddings(args) -> dict[str, np.ndarray]:
         return whisper_cli.embed(whisper_cli.embedder(args), (whisper_cli.whisper_input(whisper_cli.centred(c)) for c in clips))
 
     key = whisper_cli.embedding_key(args)
-    check_flite = [voice for voice in flite_voices() if voice not in FLITE_FIT_VOICES]
+    check_flite = flite_check_voices()
     return {
         "fit": whisper_cli.synthetic_embeddings(args),
         "espeak": whisper_cli.cached_embeddings(args.run_dir, "synthetic-espeak", {"voices": CHECK_VOICES,
@@ -429,18 +429,17 @@ def main() -> None:
                    "release_command": recipe.command, "stage": recipe.stage, "head": recipe.head,
                    "gate_stage": recipe.args.unfamiliar_stage or recipe.stage},
         "false_alarms": GATE_FALSE_ALARMS,
-        "gates": {"mahalanobis": "the shipped gate: Mahalanobis distance of the gate stage from the training windows",
+        "gates": {"mahalanobis": whisper_cli.GATES["mahalanobis"],
                   "mahalanobis_0.2": "the same distance, above 0.2% of the validation windows",
                   "mahalanobis_max": "the same distance, above every validation window",
-                  "discriminator": "logistic regression, training windows vs espeak-ng FIT_VOICES, flite "
-                                   "FLITE_FIT_VOICES and backwards speech",
+                  "discriminator": whisper_cli.GATES["discriminator"] + " (the shipped gate)",
                   "none": "no gate (reference)"},
         "thresholds": {"T50": "right less than half the time below it (the rule before issue 39)",
                        "T33": "right less than a third of the time below it",
                        "C90": "answers 90% of the validation clips", "C95": "answers 95% of the validation clips",
                        "T0": "never 'not sure' (reference)"},
         "synthetic_check": {"espeak_ng_voices": list(CHECK_VOICES), "flite_clips": int(len(synthetic["flite"])),
-                            "flite_voices": [v for v in flite_voices() if v not in FLITE_FIT_VOICES],
+                            "flite_voices": flite_check_voices(),
                             "sentences": len(SYNTHETIC_SENTENCES)},
         "folds": folds,
         "shipped": {"gate": SHIPPED[0], "threshold": SHIPPED[1]},

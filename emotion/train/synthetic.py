@@ -49,6 +49,11 @@ def flite_voices() -> list[str]:
     return [voice for voice in listed if not voice.endswith("_time")]
 
 
+def flite_check_voices() -> list[str]:
+    """flite's voices the gate never learns from (all but FLITE_FIT_VOICES): the benchmarks' check."""
+    return [voice for voice in flite_voices() if voice not in FLITE_FIT_VOICES]
+
+
 def flite(voices: list[str] | tuple[str, ...], sentences: tuple[str, ...]) -> list[np.ndarray]:
     """Each sentence in each flite voice (another engine than espeak-ng's)."""
     return _spoken(voices, sentences, lambda voice, text, path: ["flite", "-voice", voice, "-t", text, "-o", path])
