@@ -24,14 +24,14 @@ from streamlit_page import (exception_texts, main_text, mirrored_video_shows, op
 
 pytestmark = pytest.mark.browser
 
-CYCLES = 20
+CYCLES = 10
 POOL_SLACK = 4
 """Threads that may come and go without a leak: the web server's worker pools grow and shrink by
 a few with the requests of the moment (measured: 17-19 idle threads between streams; 3 more than
 before a stream, 60 s after its tab closed, in one run with a training on both cores, 2 more 90 s
 after in another: pool threads that stay, not the stream's). One stream adds 11-14 threads
 (WebRTC transports, media tracks, the speech worker, its watcher), so a stream whose threads stay
-behind, or one thread left per Start/Stop over 20 cycles, exceeds it."""
+behind, or one thread left per Start/Stop over 10 cycles, exceeds it."""
 STEADY_S = 5.0
 SETTLE_S = 30
 """How long threads may take to finish after a stream is stopped (WebRTC closes its transports lazily)."""
@@ -184,7 +184,7 @@ rewritten by each process. No user data; SECURITY.md names it."""
 LOOPBACK_HEX = {"0100007F", "00000000000000000000000001000000", "0000000000000000FFFF00000100007F"}
 
 
-def test_start_and_stop_twenty_times_leave_no_threads_behind(launch_browser, warmed_server, media):
+def test_start_and_stop_ten_times_leave_no_threads_behind(launch_browser, warmed_server, media):
     server = warmed_server
     pid = server.process.pid
     page = launch_browser(video=media["face"], audio=media["speech"]).new_page()

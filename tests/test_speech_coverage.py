@@ -155,6 +155,9 @@ def test_coverage_counts_the_windows_that_named_an_emotion_at_any_threshold():
         "So far, the voice got a reading for all 12 seconds of speech.")
     assert coverage_in_words(SpeechHeard(9.97, 9.96, -30.0, 20, 0)).startswith(  # a part is never rounded up to all
         "The voice got a reading for 9.9 of 10.0 seconds of speech and said")
+    assert coverage_in_words(SpeechHeard(22.4, 0.3, -30.0, 40, 0), so_far=True) == (  # nor down to none
+        "So far, the voice got a reading for 0.3 of 22 seconds of speech and said \"not sure\" for the rest.")
+    assert coverage_in_words(SpeechHeard(2.0, 0.03, -30.0, 4, 0)).startswith("The voice got a reading for under 0.1 of 2.0")
     assert coverage_in_words(SpeechHeard(0.0, 0.0, None, 0, 0)) is None
     tally.clear()
     assert tally.heard(THRESHOLD) == SpeechHeard(0.0, 0.0, None, 0, 0)

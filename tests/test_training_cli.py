@@ -46,15 +46,15 @@ def test_train_resume_and_release(tmp_path):
     run, out = tmp_path / "run", tmp_path / "models" / "face.keras"
     recipe = ("--targets", "votes", "--init", str(REPO / "models" / "face.keras"), "--lr", "0.0003", "--mixup", "0.2",
               "--ema", "0.9", "--patience", "5", "--run-dir", str(run), "--out", str(out))
-    first = _train("--epochs", "2", *recipe)
-    assert "train 256 (votes)" in first and "epoch 1/2" in first and "epoch 2/2" in first
-    second = _train("--epochs", "3", "--resume", *recipe)
-    assert "resuming" in second and "epoch 3/3" in second and "epoch 1/" not in second
+    first = _train("--epochs", "1", "--no-release", *recipe)  # a break before any release
+    assert "train 256 (votes)" in first and "epoch 1/1" in first and not out.exists()
+    second = _train("--epochs", "2", "--resume", *recipe)
+    assert "resuming" in second and "epoch 2/2" in second and "epoch 1/" not in second
     state = json.loads((run / "state.json").read_text())
-    assert state["epochs_done"] == 3 and len(state["history"]) == 3 and len(state["commands"]) == 2
+    assert state["epochs_done"] == 2 and len(state["history"]) == 2 and len(state["commands"]) == 2
     assert all(epoch["val_accuracy"] > 0.6 and epoch["val_ferplus_accuracy"] > 0.55 for epoch in state["history"])
     record = json.loads(out.with_suffix(".train.json").read_text())
-    assert record["epochs_done"] == 3 and record["temperature"] > 0 and "FER+" in record["data"]["targets"]
+    assert record["epochs_done"] == 2 and record["temperature"] > 0 and "FER+" in record["data"]["targets"]
     assert record["port_max_logit_difference"] < 1e-3  # the PyTorch run, ported to Keras
     assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
 
@@ -255,8 +255,7 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     chosen = max(grid, key=lambda setting: setting["val_accuracy"])
     assert record["encoder"]["stage"] == chosen["stage"] and record["head"]["l2"] == chosen["l2"]
     assert record["data"]["test speakers"] == "48 RAVDESS clips (actors 19-24) + 12 nEMO clips (IC0, SM0)"  # never read
-    again = _run("emotion.train.speech_whisper", *common)  # the frozen encoder's embeddings are reused
-    assert "embedded 314 training" in again and len(list(run.glob("train-*.npy"))) == 2
+    embeddings = {path: path.stat().st_mtime_ns for path in run.glob("*.npy")}
 
     classifier = speech_classifier(out.with_suffix(".tflite"))
     assert classifier.front_end == "whisper_log_mel"
@@ -275,6 +274,8 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     pair = tmp_path / "pair" / "speech.keras"
     paired = _run("emotion.train.speech_whisper", *common, "--pair-with", str(cnn), "--pair-out", str(pair), "--int8")
     assert f"wrote {pair}" in paired
+    # The frozen encoder's embeddings were reused, not computed again.
+    assert "embedded 314 training" in paired and {p: p.stat().st_mtime_ns for p in run.glob("*.npy")} == embeddings
     record = json.loads(pair.with_suffix(".train.json").read_text())
     assert record["features"] == {"normalisation": "session", "front_end": "log_mel+whisper_log_mel"}
     assert len(record["training_commands"]) == 2 and record["whisper"]["encoder"]["sha256"] and record["int8_weights"]
@@ -286,18 +287,17 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     assert abs(float(pair_probabilities.sum()) - 1.0) < 1e-4
     pair_readings = [r for r in SpeechStream(both).push(np.tile(clip, 3), 16_000) if r.probabilities is not None]
     assert pair_readings[0].warming_up  # the CNN half reads the voice heard so far
-    # Paired with a pair, a new read-out replaces the pair's: the CNN half and what the record keeps of it stay.
-    _run("emotion.train.speech_whisper", *common, "--pair-with", str(pair), "--pair-out", str(tmp_path / "twice.keras"))
-    twice = json.loads((tmp_path / "twice.train.json").read_text())
-    assert twice["features"] == record["features"] and twice["cnn"] == record["cnn"]
-    commands = twice["training_commands"]  # the CNN's command once, then this read-out's (not the one it replaced)
-    assert len(commands) == 2 and commands[0] == record["training_commands"][0] and "twice.keras" in commands[1]
 
     # Read against the speaker: the model takes the speaker's embedding sums and returns each window's embedding.
+    # Paired with the pair, this read-out replaces the pair's: the CNN half and what the record keeps of it stay.
     speaker_out = tmp_path / "speaker" / "speech.keras"
     speaker_pair = tmp_path / "speaker_pair" / "speech.keras"
     _run("emotion.train.speech_whisper", *common[:-4], "--out", str(speaker_out), "--stages", "block1+block2",
-         "--unfamiliar-stage", "block2", "--speaker-k0", "4", "--pair-with", str(cnn), "--pair-out", str(speaker_pair))
+         "--unfamiliar-stage", "block2", "--speaker-k0", "4", "--pair-with", str(pair), "--pair-out", str(speaker_pair))
+    speaker_paired = json.loads(speaker_pair.with_suffix(".train.json").read_text())
+    assert speaker_paired["features"] == record["features"] and speaker_paired["cnn"] == record["cnn"]
+    commands = speaker_paired["training_commands"]  # the CNN's command once, then this read-out's (not the one it replaced)
+    assert len(commands) == 2 and commands[0] == record["training_commands"][0] and "speaker_pair" in commands[1]
     record = json.loads(speaker_out.with_suffix(".train.json").read_text())
     assert record["speaker"]["k0"] == 4 and len(list(run.glob("train-*.npy"))) == 2  # the same embeddings
     assert record["encoder"]["stage"] == "block1+block2"  # two blocks side by side: 768 numbers per window
@@ -305,7 +305,7 @@ def test_a_head_on_whispers_encoder_trains_releases_and_reads_speech(tmp_path):
     # Its threshold of unfamiliar sound, fitted on the 28 validation windows clean and under each channel shift.
     assert record["unfamiliar"]["threshold"] > 0 and record["unfamiliar"]["fitted_on"].startswith("196 validation windows")
     assert len(list(run.glob("val-shifted-*.npy"))) == 2  # one per corpus
-    assert json.loads(speaker_pair.with_suffix(".train.json").read_text())["whisper"]["speaker"]["k0"] == 4
+    assert speaker_paired["whisper"]["speaker"]["k0"] == 4
     _reads_against_the_speaker(speech_classifier(speaker_out.with_suffix(".tflite")), clip)
     _reads_against_the_speaker(speech_classifier(speaker_pair.with_suffix(".tflite")), clip)
 

@@ -182,6 +182,9 @@ def coverage_in_words(heard: SpeechHeard, so_far: bool = False) -> str | None:
     if 0 < heard.read_s < heard.speech_s and read == total:  # never round a part up to "all"
         step = 1 if whole else 10
         read = _seconds(math.floor(heard.read_s * step) / step, whole)
+    if 0 < heard.read_s and float(read) == 0:  # nor a part down to none: tenths, then "under 0.1"
+        read = _seconds(heard.read_s, whole=False)
+        read = "under 0.1" if read == "0.0" else read
     speech = f"{total} second{'' if total == '1' else 's'} of speech"
     if heard.read_s >= heard.speech_s:
         words = f"the voice got a reading for all {speech}."
