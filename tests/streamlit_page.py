@@ -78,3 +78,22 @@ def wait_for_text(page, pattern, timeout_s: float):
             return match
         time.sleep(0.3)
     return None
+
+
+START_ATTEMPTS = 3
+
+
+def start_stream(page) -> None:
+    """Press the WebRTC component's Start and wait for camera frames on the page's stats line; in
+    headless Chromium a start sometimes stalls, so stop and try again."""
+    import time
+
+    import pytest
+
+    for _ in range(START_ATTEMPTS):
+        webrtc_button(page, "Start").click(timeout=30_000)
+        if wait_for_text(page, r"Camera: [1-9]", 45):
+            return
+        webrtc_button(page, "Stop").click(timeout=30_000)
+        time.sleep(2)
+    pytest.fail("the live stream never delivered video frames")

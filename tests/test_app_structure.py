@@ -204,3 +204,18 @@ def test_a_damaged_or_mismatched_model_is_a_sentence_and_the_other_model_still_l
     assert any("speech model is switched off: speech.tflite is not the file its model card describes" in e
                for e in errors), errors
     assert all("git checkout models/" in e for e in errors)
+
+
+def test_live_says_in_a_sentence_when_the_servers_webrtc_settings_cannot_be_used(monkeypatch):
+    """A misspelt relay setting (a school's own deployment) is a sentence on the page, not a traceback;
+    Live and Practice take their WebRTC settings from ice_configuration (AppTest has no WebRTC of its own)."""
+    def page():
+        from emotion.ui.webrtc import ice_configuration
+
+        ice_configuration()
+
+    monkeypatch.setenv("EMOTION_ICE_TRANSPORT_POLICY", "relay-only")
+    app = AppTest.from_function(page, default_timeout=60).run()
+    assert not app.exception, app.exception
+    assert [e.value for e in app.error] == ["This server's WebRTC settings cannot be used, so Live may not connect: "
+                                            'EMOTION_ICE_TRANSPORT_POLICY is "all" or "relay", not "relay-only".']

@@ -13,36 +13,34 @@ import time
 import numpy as np
 import pytest
 
-from conftest import save_screenshot
+from app_server import StreamlitServer
+from conftest import ARTIFACTS, save_screenshot
 from emotion.registry import speech_normalisation
 from emotion.plain_words import UNFAMILIAR_VOICE
 from media import face_frames, recorded_voice_16k, speech_16k, write_wav, write_y4m
-from streamlit_page import LAPTOP, exception_texts, in_view_without_scrolling, open_app_page
+from streamlit_page import (LAPTOP, exception_texts, in_view_without_scrolling, main_text, open_app_page, start_stream,
+                            wait_for_text, webrtc_button)
+from turn_relay import CoturnRelay
 
 pytestmark = pytest.mark.browser
 
 STATS = re.compile(r"Camera: (\d+) of (\d+) frames analysed · Microphone: (\d+) of (\d+) sound frames analysed "
                    r"\(([\d.]+) s\) · voice readings: (\d+)")
 IN_FLIGHT_SOUND_FRAMES = 25
-"""Sound frames received but not yet taken by the speech worker when the page reads the counters."""
+"""Sound frames received but not yet taken by the speech worker when the page reads the counters,
+once the worker has caught up (while it reads a window, the frames that arrive wait: on a slow
+machine the first reading, with the model warming up, left 30 waiting)."""
+CATCH_UP_S = 30
+SYNTHETIC_READ_SHARE = 0.05
+"""Of a synthetic voice's speech, the most a Live stream through the browser may get a reading for:
+Opus and the worker's timing move the windows, and one short window can pass the gate (CI: under
+half a second of 22 seconds); offline every streamed window is gated (tests/test_speech_coverage.py)."""
 FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
 VOICE_LINE = re.compile(r"Voice: (?!no speech)(\w[\w ]*) \((\d+)%\)")
 WARMING_UP_START = "Warming up"
-START_ATTEMPTS = 3
-
-
-def _main_text(page) -> str:
-    return page.inner_text('[data-testid="stMain"]')
-
-
-def _wait_for(page, pattern: re.Pattern, timeout_s: float):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        match = pattern.search(_main_text(page))
-        if match:
-            return match
-        time.sleep(0.5)
-    return None
+RELAYED_MEDIA_BYTES = 20_000
+"""Seconds of camera and microphone through the relay come to 100 kB and more (measured: 142 kB); a relay
+session that carried no media, to a few hundred bytes."""
 
 
 def _wait_for_stats(page, ready, timeout_s: float):
@@ -50,24 +48,11 @@ def _wait_for_stats(page, ready, timeout_s: float):
     come before the camera has sent many frames."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        match = STATS.search(_main_text(page))
+        match = STATS.search(main_text(page))
         if match and ready(match):
             return match
         time.sleep(0.5)
     return None
-
-
-def _start_stream(page) -> None:
-    """Press START and wait for frames; in headless Chromium a start sometimes stalls, so retry."""
-    component = page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]')
-    for _ in range(START_ATTEMPTS):
-        component.get_by_role("button", name="Start").click(timeout=30_000)
-        stats = _wait_for(page, re.compile(r"Camera: [1-9]"), 45)
-        if stats:
-            return
-        component.get_by_role("button", name="Stop").click(timeout=30_000)
-        time.sleep(2)
-    pytest.fail("the live stream never delivered video frames")
 
 
 def _tensorflow_in(pid: int) -> list[str]:
@@ -83,26 +68,30 @@ def test_live_face_and_voice_labels_and_timeline(launch_browser, app_server, tmp
     browser = launch_browser(video=camera, audio=microphone)
     page = browser.new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "live", "Live")
-    _start_stream(page)
+    start_stream(page)
 
-    face = _wait_for(page, FACE_LINE, 60)
-    assert face, _main_text(page)
-    voice = _wait_for(page, VOICE_LINE, 90)
-    assert voice, _main_text(page)
+    face = wait_for_text(page, FACE_LINE, 60)
+    assert face, main_text(page)
+    voice = wait_for_text(page, VOICE_LINE, 90)
+    assert voice, main_text(page)
     # A model that reads a voice against the session so far says so for its first seconds of speech.
     reads_sessions = speech_normalisation() == "session"
-    assert (WARMING_UP_START in _main_text(page)) == reads_sessions, _main_text(page)
+    assert (WARMING_UP_START in main_text(page)) == reads_sessions, main_text(page)
     if reads_sessions:
-        settled = _wait_for(page, re.compile(VOICE_LINE.pattern + r"\n(?!" + WARMING_UP_START + ")"), 60)
-        assert settled, _main_text(page)
+        settled = wait_for_text(page, re.compile(VOICE_LINE.pattern + r"\n(?!" + WARMING_UP_START + ")"), 60)
+        assert settled, main_text(page)
     # The fragment can briefly show its previous render beside the new one: wait for a stats
     # line that already counts the voice reading shown above (and some video), not a stale one.
     stats = _wait_for_stats(page, lambda m: int(m.group(1)) > 5 and int(m.group(6)) >= 1, 30)
-    assert stats, _main_text(page)
-    video_analysed, video_received, sound_analysed, sound_received = (int(stats.group(i)) for i in range(1, 5))
+    assert stats, main_text(page)
+    video_analysed, video_received = int(stats.group(1)), int(stats.group(2))
     assert video_analysed > 5 and video_received >= video_analysed
     assert float(stats.group(5)) > 0 and int(stats.group(6)) >= 1
-    assert sound_received - IN_FLIGHT_SOUND_FRAMES <= sound_analysed <= sound_received  # no sound lost
+    # No sound lost: the worker takes every frame, so once it has caught up, at most the frames
+    # that arrived during its last reading wait (a lost frame would keep the gap open).
+    caught_up = _wait_for_stats(page, lambda m: int(m.group(4)) - IN_FLIGHT_SOUND_FRAMES <= int(m.group(3)), CATCH_UP_S)
+    assert caught_up, main_text(page)
+    assert int(caught_up.group(3)) <= int(caught_up.group(4))
     assert "lost on the way" not in stats.group(0)
     # The answer beside the video, in view on a laptop screen without scrolling.
     for line in (FACE_LINE, VOICE_LINE):
@@ -110,8 +99,7 @@ def test_live_face_and_voice_labels_and_timeline(launch_browser, app_server, tmp
     save_screenshot(page, "live-playing")
     assert not _tensorflow_in(app_server.process.pid)
 
-    page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]').get_by_role(
-        "button", name="Stop").click()
+    webrtc_button(page, "Stop").click()
     page.get_by_text("Download timeline (CSV)").wait_for(timeout=60_000)
     with page.expect_download() as download:
         page.get_by_text("Download timeline (CSV)").click()
@@ -134,14 +122,53 @@ def test_live_says_why_the_voice_is_not_sure_and_how_much_speech_got_a_reading(l
     browser = launch_browser(video=camera, audio=microphone)
     page = browser.new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "live", "Live")
-    _start_stream(page)
-    coverage = re.compile(r"So far, the voice got no reading in [\d.]+ seconds? of speech: "
-                          r"it said \"not sure\" throughout\.")
-    assert _wait_for(page, coverage, 90), _main_text(page)
-    assert _wait_for(page, re.compile(re.escape(UNFAMILIAR_VOICE)), 60), _main_text(page)
+    start_stream(page)
+    coverage = re.compile(r"So far, the voice got (?:no reading in ([\d.]+) seconds? of speech: it said \"not sure\" "
+                          r"throughout|a reading for (?:under )?([\d.]+) of ([\d.]+) seconds of speech and said \"not sure\" "
+                          r"for the rest)\.")
+    said = wait_for_text(page, coverage, 90)
+    assert said, main_text(page)
+    if said.group(2) is not None:
+        assert float(said.group(2)) <= SYNTHETIC_READ_SHARE * float(said.group(3)), said.group(0)
+    assert wait_for_text(page, re.compile(re.escape(UNFAMILIAR_VOICE)), 60), main_text(page)
     save_screenshot(page, "live-voice-not-sure-why")
-    page.frame_locator('iframe[title="streamlit_webrtc.component.webrtc_streamer"]').get_by_role(
-        "button", name="Stop").click()
+    webrtc_button(page, "Stop").click()
     page.get_by_text("Download timeline (CSV)").wait_for(timeout=60_000)
     assert exception_texts(page) == []
     page.close()
+
+
+def test_live_through_a_turn_relay_of_its_own_on_relayed_paths_only(launch_browser, tmp_path):
+    """A school's own coturn: the app mints each session short-lived credentials from the relay's
+    secret, the browser may use relayed paths only, and Live still labels the face and the voice;
+    the relay's log shows the browser's allocation, signed with a minted username, carrying data."""
+    camera = write_y4m(tmp_path / "camera.y4m", face_frames(4.0, fps=10))
+    speech = recorded_voice_16k()[0]
+    microphone = write_wav(tmp_path / "microphone.wav", np.concatenate([speech, np.zeros(4000, np.float32)]))
+    with CoturnRelay(ARTIFACTS / "coturn.log") as relay, StreamlitServer(
+            ARTIFACTS / "streamlit-turn.log", env={"EMOTION_TURN_URLS": relay.url, "EMOTION_TURN_SECRET": relay.secret,
+                                                  "EMOTION_ICE_TRANSPORT_POLICY": "relay"}) as server:
+        browser = launch_browser(video=camera, audio=microphone)
+        page = browser.new_page(viewport=LAPTOP)
+        open_app_page(page, server.url, "live", "Live")
+        start_stream(page)
+        assert wait_for_text(page, FACE_LINE, 60), main_text(page)
+        assert wait_for_text(page, VOICE_LINE, 90), main_text(page)
+        webrtc_button(page, "Stop").click()
+        page.get_by_text("Download timeline (CSV)").wait_for(timeout=60_000)
+        assert exception_texts(page) == []
+        page.close()
+        browser.close()  # the relay's sessions end and it logs what each carried
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and max(_relayed_bytes(relay.log()), default=0) < RELAYED_MEDIA_BYTES:
+            time.sleep(0.5)
+        log = relay.log()
+    assert re.search(r"username=<\d{10}:emotion-mirror>", log), log[-3000:]  # minted, never a fixed password
+    assert "ALLOCATE processed, success" in log, log[-3000:]
+    assert max(_relayed_bytes(log), default=0) >= RELAYED_MEDIA_BYTES, log[-3000:]  # the media went through it
+
+
+def _relayed_bytes(relay_log: str) -> list[int]:
+    """Bytes each ended relay session passed between its peers (coturn's "peer usage" lines)."""
+    return [int(received) + int(sent) for received, sent in
+            re.findall(r"peer usage: .*?rb=(\d+), sp=\d+, sb=(\d+)", relay_log)]
