@@ -335,8 +335,10 @@ def worst(per_stream: list[dict]) -> dict:
     return combined
 
 
-def run_scenario(browser, server: StreamlitServer, name: str, warmup_s: float, window_s: float) -> dict:
-    scenario, pid = SCENARIOS[name], server.process.pid
+def run_scenario(browser, server: StreamlitServer, name: str, warmup_s: float, window_s: float,
+                 scenario: Scenario | None = None) -> dict:
+    """One scenario's figures: SCENARIOS[name], or `scenario` under that name (benchmarks/capacity.py)."""
+    scenario, pid = scenario or SCENARIOS[name], server.process.pid
     log(f"{name}: {scenario.streams} x {scenario.mode!r}, window {window_s:.0f} s")
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     pages: list[LivePage] = []

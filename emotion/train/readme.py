@@ -153,6 +153,9 @@ def _benchmark_lines() -> list[str]:
         lines.append(f"- One live stream for {soak['minutes']:.0f} minutes (`benchmarks/live.py --soak-minutes`): {flowing}, "
                      f"resident memory {soak['rss_growth_mb_after_first_minute']:+.0f} MB from the first minute to the last "
                      f"({soak['samples'][-1]['rss_mb']:.0f} MB).")
+    capacity = _benchmark("capacity")
+    if capacity and capacity.get("table"):
+        lines += _capacity_lines(capacity)
     concurrency = _benchmark("concurrency")
     if concurrency:
         pool, single = concurrency["results"]["one_per_core"], concurrency["results"]["one_interpreter"]
@@ -324,6 +327,30 @@ def _live_line(live: dict) -> str:
             f"{live['server_cores_per_stream']:.2f} cores per stream ({live['streams_per_core']:.1f} streams per core), "
             f"{memory}; two streams at once: {two['fps_analysed']:.1f} frames a second and {two['audio_realtime_ratio']:.1%} "
             f"of real-time sound for the slower stream, {two['server_cores_per_stream']:.2f} cores per stream.")
+
+
+def _capacity_lines(capacity: dict) -> list[str]:
+    """How many people a replica core serves on Live, and the replicas, cores and memory for N people."""
+    n = capacity["streams_per_replica_core"]
+    steps = capacity["steps"]
+    missed = steps[-1] if len(steps) > n else None
+    beyond = "" if missed is None else (
+        f"; at {missed['streams']} the slower stream got {missed['fps_analysed']:.1f} frames a second analysed and its first "
+        f"voice label {missed['voice_label_latency_s']:.1f} s after speech started (limit: the {capacity['limited_by']})")
+    live = _benchmark("live")
+    compared = "" if live is None else (
+        f" One stream took {steps[0]['server_cores']:.2f} cores in this run ({capacity['date']}) against "
+        f"{live['server_cores_per_stream']:.2f} in the live benchmark's ({live['date']}): the machines differ, so measure "
+        "yours before sizing.")
+    lines = [f"- Capacity (`benchmarks/capacity.py`, the app on one core of the {capacity['cpu']} machine it ran on, camera and "
+             f"microphone streams started together): {n} stream{'s' if n != 1 else ''} per replica core met the live "
+             f"targets{beyond}.{compared} Resident memory {capacity['rss_mb_at_rest']:.0f} MB at rest and "
+             f"{capacity['mb_per_stream']:.0f} MB per stream. Replicas of {capacity['replica_cores']} cores, one spare:",
+             "",
+             "  | people at once | replicas | cores | memory |",
+             "  |---:|---:|---:|---:|"]
+    lines += [f"  | {row['people']} | {row['replicas']} | {row['cores']} | {row['memory_gb']:.1f} GB |" for row in capacity["table"]]
+    return lines + [""]
 
 
 def results_block() -> str:
