@@ -208,9 +208,10 @@ def test_a_damaged_or_mismatched_model_is_a_sentence_and_the_other_model_still_l
 
 def test_live_says_in_a_sentence_when_the_servers_webrtc_settings_cannot_be_used(monkeypatch):
     """A misspelt relay setting (a school's own deployment) is a sentence on the page, not a traceback;
-    Live and Practice take their WebRTC settings from ice_configuration (AppTest has no WebRTC of its own)."""
+    Live and Practice take their WebRTC settings from ice_configuration (AppTest has no WebRTC of its own;
+    importing aiortc in AppTest's script thread after the suite's other imports crashed the interpreter)."""
     def page():
-        from emotion.ui.webrtc import ice_configuration
+        from emotion.ui.ice import ice_configuration
 
         ice_configuration()
 
