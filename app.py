@@ -10,6 +10,7 @@ import streamlit as st
 
 from emotion.memory import limit_heap_growth
 from emotion.ui import render_sidebar
+from emotion.ui.replica import greet_session
 
 st.set_page_config(page_title="Emotion Mirror", page_icon="🪞", layout="wide")
 limit_heap_growth()  # once per process: Live streams' threads must not each grow the heap
@@ -23,5 +24,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+greet_session()  # behind several replicas: a sentence for a person whose replica stopped
 render_sidebar()
 page.run()

@@ -73,3 +73,11 @@ def speech_classifier():
     from emotion.registry import load_speech_classifier
 
     return load_speech_classifier()
+
+
+@pytest.fixture(scope="session")
+def app_image() -> str:
+    """The app's container image, built once per test run and shared by every test that runs it."""
+    from containers import build_image
+
+    return build_image()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from containers import AppContainer, build_image, image_inspect
+from containers import AppContainer, image_inspect
 from media import face_frames, recorded_voice_16k, write_wav, write_y4m
 from streamlit_page import LAPTOP, exception_texts, open_app_page, start_stream, wait_for_text
 
@@ -18,12 +18,6 @@ HEALTHY_WITHIN_S = 30
 MAX_IMAGE_BYTES = 1.5e9
 FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
 TRAINING_AND_TEST_PACKAGES = ("tensorflow", "keras", "torch", "pytest", "playwright", "librosa", "scikit-learn")
-
-
-@pytest.fixture(scope="session")
-def app_image() -> str:
-    """One image per test run, shared by every test that runs it."""
-    return build_image()
 
 
 def test_the_image_holds_the_app_alone_and_runs_it_as_a_user_with_a_health_check(app_image):
