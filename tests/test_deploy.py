@@ -74,6 +74,24 @@ def test_the_compose_file_runs_replicas_behind_a_sticky_proxy_and_a_relay_with_m
     assert re.search(r"^\s*timeout tunnel", config, re.M)  # the page's websocket outlives an HTTP timeout
 
 
+def test_compose_renders_with_the_secrets_given_and_refuses_to_start_without_them(tmp_path):
+    """podman-compose reads compose.yaml as `podman compose up` would: the relay's address reaches the app's
+    settings, and without TURN_SECRET it stops with the sentence the file gives."""
+    command = [sys.executable, "-m", "podman_compose", "-f", str(REPO / "compose.yaml"), "config"]
+    secret = "a-test-secret"
+    given = {**os.environ, "TURN_HOST": "emotion.example.org", "TURN_SECRET": secret}
+    rendered = subprocess.run(command, capture_output=True, text=True, env=given, cwd=tmp_path)
+    assert rendered.returncode == 0, rendered.stderr[-2000:]
+    services = yaml.safe_load(rendered.stdout)["services"]
+    urls = services["app"]["environment"]["EMOTION_TURN_URLS"].split(",")
+    assert urls == ["turn:emotion.example.org:3478?transport=udp", "turn:emotion.example.org:3478?transport=tcp"]
+    assert f"--static-auth-secret={secret}" in services["turn"]["command"]
+    assert int(services["app"]["deploy"]["replicas"]) == 2
+    without = {key: value for key, value in given.items() if key != "TURN_SECRET"}
+    refused = subprocess.run(command, capture_output=True, text=True, env=without, cwd=tmp_path)
+    assert refused.returncode != 0 and "set TURN_SECRET" in refused.stderr
+
+
 def test_haproxy_accepts_the_proxy_configuration():
     if shutil.which("haproxy") is None:
         pytest.fail("haproxy is not installed; ./scripts/test installs it")
