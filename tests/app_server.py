@@ -50,7 +50,31 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class StreamlitServer:
+class LoggedProcess:
+    """A server process whose output goes to `log_path`: `log()` reads it, `stop()` ends the process."""
+
+    STOP_TIMEOUT_S = 15
+
+    def __init__(self, command: Sequence[str], log_path: Path, **popen) -> None:
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(list(command), stdout=self._log, stderr=subprocess.STDOUT, **popen)
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=self.STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+class StreamlitServer(LoggedProcess):
     """A running `streamlit run app.py`; `url` is its base address, `log()` what it printed.
 
     `command_prefix` goes before the command (e.g. `["taskset", "-c", "0"]`, which execs it, so
@@ -61,15 +85,12 @@ class StreamlitServer:
                  file_watcher: str | None = "none") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
+        super().__init__(
             [*command_prefix, sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false",
              *(["--server.fileWatcherType", file_watcher] if file_watcher else [])],
-            cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT,
+            log_path, cwd=REPO,
             # Loopback only: no STUN lookups on a machine without internet.
             env={**os.environ, "EMOTION_ICE_SERVERS": "[]", **(env or {})},
         )
@@ -99,15 +120,3 @@ class StreamlitServer:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()

@@ -7,12 +7,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
-from app_server import REPO, free_port
+from app_server import REPO, LoggedProcess, free_port
 
 START_TIMEOUT_S = 20
 
@@ -28,7 +27,7 @@ def replica_proxy_config(ports: list[int], listen_port: int) -> str:
     return replaced
 
 
-class ReplicaProxy:
+class ReplicaProxy(LoggedProcess):
     """`with ReplicaProxy(folder, ports) as proxy:` HAProxy on `proxy.url` in front of the replicas."""
 
     def __init__(self, folder: Path, ports: list[int]) -> None:
@@ -38,10 +37,8 @@ class ReplicaProxy:
         self.url = f"http://127.0.0.1:{self.port}"
         config = folder / "haproxy.cfg"
         config.write_text(replica_proxy_config(ports, self.port))
-        self.log_path = folder / "haproxy.log"
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=self._log,
-                                        stderr=subprocess.STDOUT, env={**os.environ, "COOKIE_KEY": "replica-test"})
+        super().__init__(["haproxy", "-db", "-f", str(config)], folder / "haproxy.log",
+                         env={**os.environ, "COOKIE_KEY": "replica-test"})
 
     def __enter__(self) -> ReplicaProxy:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -57,15 +54,3 @@ class ReplicaProxy:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()

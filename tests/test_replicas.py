@@ -25,6 +25,7 @@ FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
 CAMERA_COUNT = re.compile(r"Camera: (\d+) of (\d+) frames analysed")
 SESSION_STARTED = re.compile(r"session started on replica (app\d) \(moved from (\S+)\)")
 UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+STILL_STREAMING_S = 20
 
 
 def _replica_of(page) -> str:
@@ -74,10 +75,15 @@ def test_two_replicas_keep_each_session_and_losing_one_costs_only_its_own(app_im
 
             # The smiling stream's replica stops mid-stream.
             lost, kept = served["smiling"], served["empty"]
-            replicas[lost].stop()
             before = _frames_analysed(empty)
+            replicas[lost].stop()
             assert wait_for_text(smiling, re.escape(MOVED), 60), main_text(smiling)
-            assert _frames_analysed(empty) > before  # the other replica's stream never paused
+            # The other replica's stream goes on (its page refreshes twice a second; on this 2-core machine
+            # the moved session's fresh start can hold a refresh back for a few seconds).
+            deadline = time.monotonic() + STILL_STREAMING_S
+            while _frames_analysed(empty) <= before and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert _frames_analysed(empty) > before, main_text(empty)
             assert _replica_of(smiling) == kept
             webrtc_button(smiling, "Start").wait_for(timeout=30_000)  # a working page, its stream to start again
             moved = [m.groups() for m in SESSION_STARTED.finditer(replicas[kept].logs()) if m.group(2) != "-"]

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
-from app_server import free_port
+from app_server import LoggedProcess, free_port
 
 START_TIMEOUT_S = 20
 
 
-class CoturnRelay:
+class CoturnRelay(LoggedProcess):
     """`with CoturnRelay(log_path) as relay:` a turnserver on 127.0.0.1:`relay.port`; `relay.url`
     and `relay.secret` are what the app's EMOTION_TURN_URLS and EMOTION_TURN_SECRET take."""
 
@@ -25,20 +24,14 @@ class CoturnRelay:
         self.port = free_port()
         self.secret = secrets.token_hex(16)
         self.url = f"turn:127.0.0.1:{self.port}?transport=udp"
-        self.log_path = log_path
-        self._log = log_path.open("wb")
         relay_ports = free_port()
-        self.process = subprocess.Popen(
+        super().__init__(
             ["turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={self.port}",
              f"--min-port={relay_ports}", f"--max-port={relay_ports + 40}", "--use-auth-secret",
              f"--static-auth-secret={self.secret}", "--realm=emotion-mirror.test", "--fingerprint",
              "--allow-loopback-peers",  # the app and the browser both sit on loopback here
              "--no-tls", "--no-dtls", "--no-tcp", "--no-cli", "--log-file=stdout", "--simple-log", "--verbose"],
-            stdout=self._log, stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
+            log_path)
 
     def __enter__(self) -> CoturnRelay:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -51,11 +44,3 @@ class CoturnRelay:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()

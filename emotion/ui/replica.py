@@ -5,8 +5,9 @@ A session lives in one app process: its page, its websocket and its WebRTC signa
 process stops, Streamlit's page reconnects through the proxy, lands on another replica and starts
 a fresh session there, so a live stream has ended and the page has started over. The proxy tells
 each request which replica it goes to (REPLICA_HEADER) and gives the browser a cookie naming the
-replica that served it (REPLICA_COOKIE); a session whose first request names a replica other than
-its own was moved. Without such a proxy neither is set and nothing is said.
+replica that holds its session, set when the page's websocket opens (REPLICA_COOKIE); a session
+whose websocket arrives with another replica's name was moved. Without such a proxy neither is
+set and nothing is said.
 """
 
 from __future__ import annotations
