@@ -11,6 +11,7 @@ import streamlit as st
 from emotion.memory import limit_heap_growth
 from emotion.ui import render_sidebar
 from emotion.ui.replica import greet_session
+from emotion.ui.style import apply_style
 
 st.set_page_config(page_title="Emotion Mirror", page_icon="🪞", layout="wide")
 limit_heap_growth()  # once per process: Live streams' threads must not each grow the heap
@@ -24,6 +25,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+apply_style()  # contrast, the phone layout and calm mode: CSS for every page
 greet_session()  # behind several replicas: a sentence for a person whose replica stopped
 render_sidebar()
 page.run()

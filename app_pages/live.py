@@ -13,7 +13,7 @@ import streamlit as st
 
 from emotion.charts import timeline_figure
 from emotion.face.analyse import MAX_FACES
-from emotion.labels import FACE_CLASSES, VOICE_CLASSES
+from emotion.labels import FACE_CLASSES, VOICE_CLASSES, top_label
 from emotion.live import LiveSession, LiveSnapshot
 from emotion.overlay import face_caption
 from emotion.registry import FACE, SPEECH, not_sure_below
@@ -25,6 +25,7 @@ from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, speech_classifier
 from emotion.ui.readings import (big_label, face_bars, fusion_note, not_sure_reason, speech_coverage,
                                  summary_and_downloads, voice_bars, voice_energy, voice_text)
+from emotion.ui.style import PAGE_INTRO, READINGS, announce
 from emotion.ui.webrtc import live_stream, stalled_warning
 
 MODES = {  # (camera, microphone)
@@ -71,28 +72,30 @@ def window_rows(session: LiveSession, thresholds: Thresholds, smoothing: float, 
 
 def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float,
                    media: tuple[bool, bool]) -> None:
-    """The labels and bars now: beside the video, so they are in view without scrolling."""
+    """The labels now, then their bars: beside the video on a laptop, right under it on a phone, so both
+    labels are in view without scrolling; screen readers hear a label when it changes."""
     now = session.snapshot()
     stalled_warning(session, *media)
     _, rows = window_rows(session, thresholds, smoothing, window_s)
+    face_lines = [face_caption(face.number, face.probabilities, thresholds.face)[0] for face in now.faces]
+    voice_line = None if now.voice is None else voice_text(now.voice.probabilities, thresholds.voice)
+    announce(spoken_labels(now, thresholds))
     face_side, voice_side = st.columns(2)
     with face_side:
-        st.markdown("#### Face")
+        st.markdown("## Face")
         if now.faces:
-            face = now.faces[0]
-            big_label("", face.probabilities, FACE_CLASSES, thresholds.face)
-            for other in now.faces:
-                st.markdown(f"**{face_caption(other.number, other.probabilities, thresholds.face)[0]}**")
-            face_bars(face.probabilities, f"Face {face.number}", key="live-face-bars")
+            big_label("", now.faces[0].probabilities, FACE_CLASSES, thresholds.face)
+            for line in face_lines:
+                st.markdown(f"**{line}**")
         else:
             st.markdown("### 🙈 no face in view" if now.counters.video_analysed else "Waiting for the camera…")
     with voice_side:
-        st.markdown("#### Voice")
+        st.markdown("## Voice")
         if now.voice is None:
             st.markdown("Listening…" if now.counters.audio_received else "Waiting for the microphone…")
         else:
             big_label("🔇 no speech", now.voice.probabilities, VOICE_CLASSES, thresholds.voice)
-            st.markdown(f"**{voice_text(now.voice.probabilities, thresholds.voice)}**")
+            st.markdown(f"**{voice_line}**")
             if now.voice.warming_up:
                 st.caption(WARMING_UP)
             # The reason is this window's: the answer shown is this window's reading.
@@ -101,7 +104,12 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
             if now.voice.probabilities is not None and not now.voice.unfamiliar:
                 voice_energy(now.voice.probabilities)
         speech_coverage(session.voice_heard(thresholds.voice), so_far=True)
-        if now.voice is not None and now.voice.probabilities is not None:
+    face_bars_side, voice_bars_side = st.columns(2)
+    if now.faces:
+        with face_bars_side:
+            face_bars(now.faces[0].probabilities, f"Face {now.faces[0].number}", key="live-face-bars")
+    if now.voice is not None and now.voice.probabilities is not None:
+        with voice_bars_side:
             voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")
     both = latest(rows, SOURCE_BOTH)
     if both is not None and (now.faces or now.voice is not None):
@@ -113,6 +121,17 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
         st.caption(f"🐢 {notice}")
 
 
+def spoken_labels(now: LiveSnapshot, thresholds: Thresholds) -> str:
+    """The labels without their percentages, which change every refresh: a screen reader speaks
+    when a face or the voice reads differently, not twice a second."""
+    faces = [f"Face {face.number}: {top_label(face.probabilities, FACE_CLASSES, thresholds.face)[0]}"
+             for face in now.faces] or ["No face in view" if now.counters.video_analysed else ""]
+    voice = "" if now.voice is None else (
+        "Voice: no speech" if now.voice.probabilities is None
+        else f"Voice: {top_label(now.voice.probabilities, VOICE_CLASSES, thresholds.voice)[0]}")
+    return ". ".join(part for part in (*faces, voice) if part)
+
+
 def timeline_panel(session: LiveSession, thresholds: Thresholds, smoothing: float, window_s: float) -> None:
     """The probabilities over the shown window, full width under the video and labels; the chart
     is built here only, at this fragment's pace, not at the labels' twice a second."""
@@ -121,7 +140,7 @@ def timeline_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
 
 
 def session_summary(session: LiveSession, thresholds: Thresholds, smoothing: float) -> None:
-    st.subheader("This session")
+    st.header("This session")
     rows: pd.DataFrame = build_rows(session.timeline.cells(), thresholds, smoothing)
     summary_and_downloads(rows, "emotion-mirror-session", key="live")
     st.button("Clear the timeline", on_click=session.clear, icon="🧹")
@@ -129,10 +148,11 @@ def session_summary(session: LiveSession, thresholds: Thresholds, smoothing: flo
 
 def main() -> None:
     st.title("🎥 Live")
-    st.write("Press **Start** and allow the camera and microphone. Every face gets a label, and the voice "
-             "gets one while someone speaks. Try a big smile, a surprised face, or a sentence said sadly.")
-    st.caption(f"Up to {MAX_FACES} faces per frame get a label, the most clearly found first. The voice is read "
-               f"{WINDOW_S:g} s at a time, so its label follows speech by a second or two.")
+    with st.container(key=PAGE_INTRO):
+        st.write("Press **Start** and allow the camera and microphone. Every face gets a label, and the voice "
+                 "gets one while someone speaks. Try a big smile, a surprised face, or a sentence said sadly.")
+        st.caption(f"Up to {MAX_FACES} faces per frame get a label, the most clearly found first. The voice is read "
+                   f"{WINDOW_S:g} s at a time, so its label follows speech by a second or two.")
     with st.sidebar:
         st.subheader("Controls")
         mode = st.radio("Use", list(MODES), help="Change this while stopped.")
@@ -157,7 +177,7 @@ def main() -> None:
     def live_timeline() -> None:
         timeline_panel(session, thresholds, smoothing, window_s)
 
-    with readings_side:
+    with readings_side, st.container(key=READINGS):
         live_readings()
     live_timeline()
     fusion_note()

@@ -18,7 +18,7 @@ def show_card(spec: ModelSpec) -> None:
     if card is None:
         st.info("This model has not been trained and evaluated yet, so there is no card to show.", icon="⏳")
         return
-    metrics, training = card["metrics"], card.get("training", {})
+    training = card.get("training", {})
     if not training.get("complete", True):
         st.warning(f"Interim model: released after {training['epochs_done']} of the {training['planned_epochs']} epochs "
                    "its training run planned; the numbers below are for this model.", icon="🚧")

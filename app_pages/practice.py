@@ -15,6 +15,7 @@ from emotion.practice import CARD_BY_WORD, CARDS, DEFAULT_HOLD_S, DEFAULT_LEVEL,
 from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, speech_classifier
 from emotion.ui.readings import face_bars, voice_bars
+from emotion.ui.style import announce
 from emotion.ui.webrtc import live_stream, stalled_warning
 
 REFRESH_S = 0.5
@@ -63,18 +64,26 @@ def current_game(session: LiveSession, deck, mode, level, hold_s) -> Game:
     return st.session_state.practice_game
 
 
+PROMPTS = {"make": "Show me", "guess": "Grown-up, make a face; child, what is it?", "say": "Say a sentence that sounds"}
+
+
+def prompt(game: Game) -> str:
+    """The card's line: what to do now (in "guess", never the card itself)."""
+    if game.card is None:
+        return "All cards played"
+    return PROMPTS["guess"] if game.mode == "guess" else f"{PROMPTS[game.mode]}: {game.card.word}"
+
+
 def card_view(game: Game) -> None:
     card = game.card
     if card is None:
-        st.markdown("## 🌈 All cards played")
+        st.markdown(f"## 🌈 {prompt(game)}")
         return
-    verb = {"make": "Show me", "guess": "Grown-up, make a face; child, what is it?", "say": "Say a sentence that sounds"}
+    st.markdown(f"## {prompt(game)}")
     if game.mode == "guess":
-        st.markdown(f"## {verb['guess']}")
         with st.expander("For the grown-up: the face to make"):
             st.markdown(f"# {card.emoji} {card.word}\n\n{card.looks_like}")
         return
-    st.markdown(f"## {verb[game.mode]}: {card.word}")
     st.markdown(f"<div style='font-size:6rem;line-height:1' aria-hidden='true'>{card.emoji}</div>", unsafe_allow_html=True)
     if game.mode == "make":
         st.markdown(f"**What the face does:** {card.looks_like}")
@@ -144,7 +153,8 @@ def main() -> None:
                     st.rerun()  # the whole page: the summary below the fragment appears
         if game.mode == "guess" and not game.done:
             guess_buttons(game, session)  # before the line below, so a tap counts in this run
-        st.markdown(f"### {game.progress()}")
+        announce(f"{game.progress()}. {prompt(game)}")  # screen readers hear a new card and each match
+        st.markdown(f"## {game.progress()}")
         last_result(game)
         card_view(game)
         now = session.snapshot()

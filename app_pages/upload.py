@@ -22,6 +22,7 @@ from emotion.timeline import STEP_S
 from emotion.ui.models import face_analyzer, model_missing_note, speech_classifier
 from emotion.ui.readings import (big_label, face_bars, face_text, fusion_note, not_sure_reason, speech_coverage,
                                  summary_and_downloads, voice_bars, voice_energy)
+from emotion.ui.style import ANSWER, PAGE_INTRO
 from emotion.upload import analyse_clip, analyse_image, limits_text
 
 REPORTS_KEPT = 3
@@ -45,15 +46,18 @@ def show_image(data: bytes, digest: str, face_threshold: float) -> None:
         return
     frame = cached_report(digest, lambda: analyse_image(data, analyzer))
     # The answer beside a modest picture, not under a full-width one: both fit a laptop screen.
+    # On a phone the answer comes first (emotion/ui/style.py).
     picture, answer = st.columns([2, 3])
     if not frame.readings:
-        picture.image(frame.image, caption="No face found", width="stretch")
-        answer.warning("No face was found in this picture. Faces that are small, turned away or in shadow are hard to find.")
+        picture.image(frame.image, caption="No face found", width="stretch", alt="Your picture: no face found")
+        answer.container(key=ANSWER).warning(
+            "No face was found in this picture. Faces that are small, turned away or in shadow are hard to find.")
         return
-    picture.image(draw_faces(frame.image, frame.readings, frame.numbers, face_threshold), width="stretch")
-    with answer:
-        for text, reading, number in zip(face_text(frame.readings, frame.numbers, face_threshold), frame.readings,
-                                         frame.numbers):
+    texts = face_text(frame.readings, frame.numbers, face_threshold)
+    picture.image(draw_faces(frame.image, frame.readings, frame.numbers, face_threshold), width="stretch",
+                  alt="Your picture, with a box and a label on each face: " + "; ".join(texts))
+    with answer, st.container(key=ANSWER):
+        for text, reading, number in zip(texts, frame.readings, frame.numbers):
             big_label("", reading.probabilities, FACE_CLASSES, face_threshold)
             st.markdown(f"**{text}**")
             face_bars(reading.probabilities, "", key=f"upload-face-{number}")
@@ -67,8 +71,8 @@ def clip_readings(rows, face_threshold: float, voice_threshold: float, heard: Sp
     sides = [("Face", SOURCE_FACE, FACE_CLASSES, face_threshold, face_bars), ("Voice", SOURCE_VOICE, VOICE_CLASSES, voice_threshold, voice_bars)]
     found = [(side, probabilities) for side in sides if (probabilities := overall(rows, side[1], side[2])) is not None]
     for column, ((title, source, classes, threshold, bars), probabilities) in zip(st.columns(max(1, len(found))), found):
-        with column:
-            st.markdown(f"#### {title}, over the whole clip")
+        with column, st.container(key=f"{ANSWER}-{source}"):
+            st.markdown(f"## {title}, over the whole clip")
             big_label("", probabilities, classes, threshold)
             if source == SOURCE_VOICE:
                 not_sure_reason(voice_reason)
@@ -110,27 +114,29 @@ def show_clip(data: bytes, digest: str, info, face_threshold: float, voice_thres
         st.warning(f"Only the first {decoded_s:.0f} s of this {info.duration_s:.0f} s clip could be read, so the report "
                    "covers only that part: the file may be damaged or cut short.")
     clip_readings(rows, face_threshold, voice_threshold, heard, voice_reason)
-    st.subheader("Timeline")
+    st.header("Timeline")
     st.plotly_chart(timeline_figure(rows), key="upload-timeline")
     if (rows["source"] == SOURCE_BOTH).any():
         fusion_note()
     if report.key_frames:
-        st.subheader("Key frames")
+        st.header("Key frames")
         columns = st.columns(3)
         for i, key_frame in enumerate(report.key_frames):
+            caption = f"{key_frame.t:.1f} s — " + "; ".join(
+                face_text(key_frame.readings, key_frame.numbers, face_threshold))
             columns[i % 3].image(draw_faces(key_frame.image, key_frame.readings, key_frame.numbers, face_threshold),
-                                 caption=f"{key_frame.t:.1f} s — " + "; ".join(
-                                     face_text(key_frame.readings, key_frame.numbers, face_threshold)))
-    st.subheader("Summary")
+                                 caption=caption, alt=f"The frame at {caption}")
+    st.header("Summary")
     summary_and_downloads(rows, f"{name}-emotions", key="upload")
 
 
 def main() -> None:
     st.title("📁 Upload")
-    st.write("Choose a photo, a video or a sound clip. The app finds the faces and listens for speech, "
-             "and shows what each one seems to express.")
+    intro = st.container(key=PAGE_INTRO)  # on a phone it goes below the answer (emotion/ui/style.py)
+    intro.write("Choose a photo, a video or a sound clip. The app finds the faces and listens for speech, "
+                "and shows what each one seems to express.")
     # The limits in one line you can open, so the answer to an upload still fits a laptop screen.
-    with st.expander(f"Which files, how large and how long: up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} "
+    with intro.expander(f"Which files, how large and how long: up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} "
                      "minutes; nothing is saved"):
         st.caption(f"Pictures: {', '.join(e for e in ALL_EXTENSIONS if e in ('jpg', 'png', 'webp', 'bmp'))}. "
                    "Videos: mp4, mov, webm, mkv, avi. Sound: wav, mp3, ogg, flac, m4a, webm. " + limits_text()

@@ -83,17 +83,49 @@ def wait_for_text(page, pattern, timeout_s: float):
 START_ATTEMPTS = 3
 
 
-def start_stream(page) -> None:
+def start_stream(page, press=None) -> None:
     """Press the WebRTC component's Start and wait for camera frames on the page's stats line; in
-    headless Chromium a start sometimes stalls, so stop and try again."""
+    headless Chromium a start sometimes stalls, so stop and try again. `press(name)` presses a
+    button (default: a click; the keyboard tests pass one that tabs to it and presses Enter)."""
     import time
 
     import pytest
 
+    press = press or (lambda name: webrtc_button(page, name).click(timeout=30_000))
     for _ in range(START_ATTEMPTS):
-        webrtc_button(page, "Start").click(timeout=30_000)
+        press("Start")
         if wait_for_text(page, r"Camera: [1-9]", 45):
             return
-        webrtc_button(page, "Stop").click(timeout=30_000)
+        press("Stop")
         time.sleep(2)
     pytest.fail("the live stream never delivered video frames")
+
+
+def focused_button(page) -> str | None:
+    """The text of the button that has the keyboard focus (looking inside the WebRTC iframe), or
+    None when the focus is on something else."""
+    focus = page.evaluate("() => { const e = document.activeElement; return e ? [e.tagName, e.innerText || ''] : ['', ''] }")
+    if focus[0] == "IFRAME":
+        inner = page.frame_locator(WEBRTC_IFRAME_SELECTOR).locator(":focus")
+        focus = inner.first.evaluate("e => [e.tagName, e.innerText || '']") if inner.count() else ["", ""]
+    return focus[1] if focus[0] == "BUTTON" else None
+
+
+def press_with_keyboard(page):
+    """A `press(name)` for start_stream: Tab to the button, then Enter."""
+    def press(name: str) -> None:
+        tab_to(page, name)
+        page.keyboard.press("Enter")
+    return press
+
+
+def tab_to(page, name: str, presses: int = 80) -> None:
+    """Press Tab until a button ending in `name` has the focus (the component writes START in capitals)."""
+    import pytest
+
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        text = focused_button(page)
+        if text is not None and text.strip().lower().endswith(name.lower()):
+            return
+    pytest.fail(f"no {name!r} button ever took the keyboard focus")

@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pytest
 
+from accessibility import blocking_violations
 from app_server import StreamlitServer
 from conftest import ARTIFACTS, save_screenshot
 from emotion.registry import speech_normalisation
@@ -97,6 +98,7 @@ def test_live_face_and_voice_labels_and_timeline(launch_browser, app_server, tmp
     for line in (FACE_LINE, VOICE_LINE):
         assert in_view_without_scrolling(page, page.get_by_text(line).first), line.pattern
     save_screenshot(page, "live-playing")
+    assert blocking_violations(page) == []  # while streaming, the component's iframe included
     assert not _tensorflow_in(app_server.process.pid)
 
     webrtc_button(page, "Stop").click()

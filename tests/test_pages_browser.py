@@ -6,12 +6,13 @@ import re
 
 import pytest
 
+from accessibility import blocking_violations
 from conftest import save_screenshot
-from streamlit_page import exception_texts, open_app_page
+from streamlit_page import exception_texts, open_app_page, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
-PAGES = [("home", "Emotion Mirror"), ("live", "Live"), ("upload", "Upload"), ("models", "Models")]
+PAGES = [("home", "Emotion Mirror"), ("live", "Live"), ("upload", "Upload"), ("practice", "Practice"), ("models", "Models")]
 SERVER_ERROR = re.compile(r"Traceback|Exception|Error:", re.IGNORECASE)
 
 
@@ -21,6 +22,7 @@ def test_page_loads_without_errors(app_server, page, url_path, heading):
     open_app_page(page, app_server.url, url_path, heading)
     save_screenshot(page, f"page-{url_path}")
     assert exception_texts(page) == []
+    assert blocking_violations(page) == []  # axe-core: issue 42
     assert "Privacy" in page.inner_text('[data-testid="stSidebar"]')
     new_log = app_server.log()[log_before:]
     assert not SERVER_ERROR.search(new_log), new_log
@@ -30,7 +32,7 @@ def test_navigation_reaches_every_page(app_server, page):
     open_app_page(page, app_server.url, "", "Emotion Mirror")
     for url_path, heading in PAGES[1:]:
         page.locator('[data-testid="stSidebarNav"] a', has_text=heading).first.click()
-        page.wait_for_url(f"**/{url_path}", timeout=30_000)
+        page.wait_for_url(re.compile(rf"/{url_path}(\?.*)?$"), timeout=30_000)  # Practice puts its deck in the address
         page.locator("h1", has_text=heading).first.wait_for(timeout=30_000)
 
 
@@ -55,6 +57,8 @@ def test_models_page_shows_every_card(app_server, page):
     charts.nth(2 * len(ALL_MODELS) - 1).wait_for(state="attached", timeout=30_000)
     assert charts.count() == 2 * len(ALL_MODELS)  # recall bars + confusion matrix per model
     save_screenshot(page, "page-models-cards")
+    wait_until_idle(page)
+    assert blocking_violations(page) == []
 
 
 def test_the_server_started_as_the_readme_says_watches_no_folder_tree(page, tmp_path):

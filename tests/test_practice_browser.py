@@ -10,8 +10,9 @@ import pytest
 
 from conftest import save_screenshot
 from media import face_frames, write_y4m
-from streamlit_page import (LAPTOP, WEBRTC_IFRAME_SELECTOR, exception_texts, in_view_without_scrolling, main_text,
-                            open_app_page, wait_for_text, webrtc_button)
+from accessibility import blocking_violations
+from streamlit_page import (LAPTOP, exception_texts, in_view_without_scrolling, main_text, open_app_page, tab_to,
+                            wait_for_text, wait_until_idle, webrtc_button)
 
 pytestmark = pytest.mark.browser
 
@@ -26,26 +27,6 @@ def smiling_camera(launch_browser, tmp_path_factory):
 
 
 
-
-
-def _focused_button(page) -> str | None:
-    """The text of the button that has the keyboard focus (looking inside the WebRTC iframe), or
-    None when the focus is on something else."""
-    focus = page.evaluate("() => { const e = document.activeElement; return e ? [e.tagName, e.innerText || ''] : ['', ''] }")
-    if focus[0] == "IFRAME":
-        inner = page.frame_locator(WEBRTC_IFRAME_SELECTOR).locator(":focus")
-        focus = inner.first.evaluate("e => [e.tagName, e.innerText || '']") if inner.count() else ["", ""]
-    return focus[1] if focus[0] == "BUTTON" else None
-
-
-def _tab_to(page, name: str, presses: int = 80) -> None:
-    """Press Tab until a button ending in `name` has the focus (the component writes START in capitals)."""
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        text = _focused_button(page)
-        if text is not None and text.strip().lower().endswith(name.lower()):
-            return
-    pytest.fail(f"no {name!r} button ever took the keyboard focus")
 
 
 def test_a_shared_one_card_deck_is_matched_by_a_smile(smiling_camera, app_server):
@@ -66,6 +47,8 @@ def test_a_shared_one_card_deck_is_matched_by_a_smile(smiling_camera, app_server
     rows = download.value.path().read_text().splitlines()
     assert rows[0].startswith("mode,card,matched,seconds_to_match") and rows[1].startswith("Make the face,happy,True,")
     save_screenshot(page, "practice-matched")
+    wait_until_idle(page)
+    assert blocking_violations(page) == []
     assert exception_texts(page) == []
     webrtc_button(page, "Stop").click()
     page.close()
@@ -75,21 +58,23 @@ def test_guess_the_feeling_with_the_keyboard_alone(smiling_camera, app_server):
     page = smiling_camera.new_page(viewport=LAPTOP)
     open_app_page(page, app_server.url, "practice?deck=happy,sad&mode=guess", "Practice")
     assert "Guessed 0 of 2 right" in main_text(page)
-    _tab_to(page, "Start")
+    tab_to(page, "Start")
     page.keyboard.press("Enter")
     assert wait_for_text(page, "The mirror sees a face", 60), main_text(page)
-    _tab_to(page, "happy")
+    tab_to(page, "happy")
     page.keyboard.press("Enter")
     said = wait_for_text(page, r"Right: the face was happy\. The mirror read (\w+) \((\d+)%\)", 20)
     assert said, main_text(page)
     assert said.group(1) == "happy"  # the astronaut smiles
     assert "Guessed 1 of 2 right" in main_text(page)
-    _tab_to(page, "happy")  # the second card is "sad"; the child guesses happy
+    tab_to(page, "happy")  # the second card is "sad"; the child guesses happy
     page.keyboard.press("Enter")
     said = wait_for_text(page, r"You said happy; the face was sad\. The mirror read happy", 20)
     assert said and wait_for_text(page, "How it went", 30), main_text(page)
     assert "Guessed 1 of 2 right" in main_text(page)
     save_screenshot(page, "practice-guessed")
+    wait_until_idle(page)
+    assert blocking_violations(page) == []
     assert exception_texts(page) == []
     page.close()
 
@@ -108,6 +93,7 @@ def test_say_it_listens_to_the_microphone(launch_browser, app_server, tmp_path):
     webrtc_button(page, "Start").click(timeout=30_000)
     assert wait_for_text(page, "This does not sound like a person talking", 90), main_text(page)
     assert wait_for_text(page, "What the mirror hears", 10), main_text(page)
+    assert blocking_violations(page) == []
     assert exception_texts(page) == []
     webrtc_button(page, "Stop").click()
     page.close()

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from accessibility import blocking_violations
 from conftest import save_screenshot
 from media import face_and_speech_mp4
 from streamlit_page import LAPTOP, exception_texts, in_view_without_scrolling, open_app_page, wait_until_idle
@@ -70,6 +71,9 @@ def test_photo_gets_a_label_per_face(page, app_server, tmp_path):
     assert in_view_without_scrolling(page, page.locator("h3", has_text=re.compile(r"happy .*\d+%")).first)
     assert in_view_without_scrolling(page, page.locator('[data-testid="stPlotlyChart"]').first)
     save_screenshot(page, "upload-photo")
+    alt = page.locator('[data-testid="stImage"] img').first.get_attribute("alt")
+    assert alt.startswith("Your picture, with a box and a label on each face: Face 1: happy ("), alt
+    assert blocking_violations(page) == []
     assert exception_texts(page) == []
 
 
@@ -93,6 +97,8 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
     sources = {row.split(",")[1] for row in download.value.path().read_text().splitlines()[1:]}
     assert sources == {"voice"}
     save_screenshot(page, "upload-sound")
+    wait_until_idle(page)
+    assert blocking_violations(page) == []
     assert exception_texts(page) == []
 
 

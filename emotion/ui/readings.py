@@ -50,11 +50,19 @@ def speech_coverage(heard: SpeechHeard, so_far: bool = False) -> None:
 
 
 def face_bars(probabilities: np.ndarray, title: str, key: str) -> None:
-    st.plotly_chart(probability_bars(FACE_CLASSES, probabilities, title), key=key)
+    st.plotly_chart(probability_bars(FACE_CLASSES, probabilities, title), key=key,
+                    alt=bars_in_words(FACE_CLASSES, probabilities, title or "Face"))
 
 
 def voice_bars(probabilities: np.ndarray, title: str, key: str) -> None:
-    st.plotly_chart(probability_bars(VOICE_CLASSES, probabilities, title), key=key)
+    st.plotly_chart(probability_bars(VOICE_CLASSES, probabilities, title), key=key,
+                    alt=bars_in_words(VOICE_CLASSES, probabilities, title or "Voice"))
+
+
+def bars_in_words(classes: tuple[str, ...], probabilities: np.ndarray, title: str) -> str:
+    """The bars' text alternative: every class with its share, largest first."""
+    order = np.argsort(probabilities)[::-1]
+    return f"{title}, bars: " + ", ".join(f"{classes[i]} {probabilities[i]:.0%}" for i in order)
 
 
 def big_label(text: str, probabilities: np.ndarray | None, classes: tuple[str, ...], not_sure_below: float) -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from emotion.registry import ALL_MODELS
 from emotion.ui.models import model_problem
+from emotion.ui.style import calm_toggle
 
 PRIVACY_NOTE = (
     "Your camera, microphone and uploads are processed on this app's server while you use it "
@@ -17,6 +18,7 @@ PRIVACY_NOTE = (
 
 def render_sidebar() -> None:
     with st.sidebar:
+        calm_toggle()
         st.subheader("Model status")
         for spec in ALL_MODELS:
             card = spec.read_card()

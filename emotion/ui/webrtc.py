@@ -21,10 +21,13 @@ from emotion.ui.models import model_missing_note
 CAMERA = {"width": {"ideal": 480}, "height": {"ideal": 360}, "frameRate": {"ideal": 15, "max": 20}}
 """A modest camera size and rate: the server decodes and re-encodes every frame, and on a small
 CPU that costs more than the models do."""
-VIDEO_ATTRS = {"autoPlay": True, "controls": True, "style": {"width": "100%", "aspectRatio": "4 / 3", "objectFit": "contain"}}
+VIDEO_ATTRS = {"autoPlay": True, "controls": True, "style": {"width": "100%", "aspectRatio": "4 / 3", "objectFit": "contain"},
+               "aria-label": "Your camera as the mirror sees it, a box and a label on each face; the labels are also "
+                             "written beside the video"}
 """The video keeps the camera's 4:3 box from the moment Start is pressed: without it the box grows
 when the first picture arrives and the Stop button jumps down under the pointer (measured: 90-136
-px within a second of the first frames; a click in that moment missed the button)."""
+px within a second of the first frames; a click in that moment missed the button). Its text alternative
+says where the readings are in words."""
 
 logger = logging.getLogger(__name__)
 
