@@ -160,13 +160,6 @@ def test_config_keeps_xsrf_on_and_usage_stats_off():
     assert config["runner"]["postScriptGC"] is False
 
 
-def test_readme_results_come_from_the_model_cards():
-    """The README's numbers are generated from models/*.json, never typed in by hand."""
-    done = subprocess.run([sys.executable, "-m", "emotion.train.readme", "--check"], cwd=REPO,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-
-
 def test_a_damaged_or_mismatched_model_is_a_sentence_and_the_other_model_still_loads(tmp_path, monkeypatch):
     """A face model file that is not a model, and a speech model that differs from its card: each
     page half says which file and how to restore it; no traceback; the models that load still work."""

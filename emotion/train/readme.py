@@ -1,10 +1,12 @@
-"""Rewrite README.md's results section from the model cards and saved benchmark output.
+"""Rewrite the measured results in README.md (a short table) and docs/results.md (every number).
 
-    python -m emotion.train.readme          # rewrite
-    python -m emotion.train.readme --check  # exit 1 if README is out of date (the tests run this)
+    python -m emotion.train.readme          # rewrite both
+    python -m emotion.train.readme --check  # exit 1 if either is out of date (the tests run this)
 
-Numbers in the README are never typed in: they come from models/<name>.json (written by the
-evaluate CLI) and benchmarks/results/<name>.json (saved output of benchmarks/<name>.py).
+Numbers in either page are never typed in: they come from models/<name>.json (written by the
+evaluate CLI) and benchmarks/results/<name>.json (saved output of benchmarks/<name>.py). The
+README's first reader is a parent or a teacher, so it holds a table taken in at a glance; the
+page beside it holds the detail, written in the same run from the same files so the two agree.
 
 A model that may say "not sure" is scored by how often it answered (coverage) beside how often
 its answers are right, with its accuracy counting "not sure" as wrong: an abstention is never a
@@ -16,11 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from emotion.plain_words import OTHER_CORPORA, abstains, ensemble_in_words, ferplus_in_words
-from emotion.registry import ALL_MODELS, MODELS_DIR, ModelSpec
+from emotion.registry import ALL_MODELS, FACE, MODELS_DIR, SPEECH, ModelSpec
 
 README = MODELS_DIR.parent / "README.md"
+RESULTS_PAGE = MODELS_DIR.parent / "docs" / "results.md"
 BENCHMARK_RESULTS = MODELS_DIR.parent / "benchmarks" / "results"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -158,7 +163,7 @@ def _benchmark_lines() -> list[str]:
         lines += _capacity_lines(capacity)
     concurrency = _benchmark("concurrency")
     if concurrency:
-        pool, single = concurrency["results"]["one_per_core"], concurrency["results"]["one_interpreter"]
+        pool = concurrency["results"]["one_per_core"]
         lines.append(f"- Several people at once (`benchmarks/concurrency.py`, face detection + classification of a frame on "
                      f"{concurrency['usable_cores']} cores): three streams take x{concurrency['ratios']['one_per_core']} the "
                      f"time per frame of one ({pool['3_streams']['ms_per_frame_median']} vs "
@@ -354,6 +359,7 @@ def _capacity_lines(capacity: dict) -> list[str]:
 
 
 def results_block() -> str:
+    """docs/results.md's block: every model's scores and every saved benchmark, in full."""
     lines = [START, "", "Measured, not typed: this block is written by `python -m emotion.train.readme`.", ""]
     for spec in ALL_MODELS:
         lines += _model_lines(spec)
@@ -361,20 +367,137 @@ def results_block() -> str:
     return "\n".join(lines + ["", END])
 
 
+Row = tuple[str, str, str]
+"""One line of the README's table: what was measured, the measurement in words, where it comes from."""
+
+
+def summary_block() -> str:
+    """The README's block: a handful of rows a parent takes in at a glance, each naming its source,
+    and a link to docs/results.md for the rest; a benchmark row whose results file is missing is left out."""
+    rows = [row for row in (_face_row(), _voice_row(), _other_languages_row(), _live_row(), _capacity_row()) if row]
+    return "\n".join([
+        START, "",
+        "Measured, not typed: this table is written by `python -m emotion.train.readme` from the model cards and the "
+        "saved benchmark results. Every number, with its test set and the targets it was held to, is in "
+        "[docs/results.md](docs/results.md).", "",
+        "| What | Measured | From |", "|---|---|---|",
+        *(f"| {what} | {measured} | {source} |" for what, measured, source in rows),
+        "", END])
+
+
+def _card_source(spec: ModelSpec, card: dict) -> str:
+    """"`models/face.json` (2026-12-06, interim model)": the card, its date, and whether training was cut short."""
+    interim = "" if card.get("training", {}).get("complete", True) else ", interim model"
+    return f"`models/{spec.card.name}` ({card['date']}{interim})"
+
+
+def _answered_in_cell(metrics: dict) -> str:
+    """"98% answered, 72.5% of the answers right (71.1% counting "not sure" as wrong)", or for a model that always
+    answers (the face) "71.0% right": "not sure" is never counted as a class, nor hidden."""
+    if not abstains(metrics):
+        return f"{metrics['accuracy']:.1%} right"
+    return (f"{metrics['coverage']:.0%} answered, {metrics['answered_accuracy']:.1%} of the answers right "
+            f"({metrics['accuracy']:.1%} counting \"not sure\" as wrong)")
+
+
+def _examples(metrics: dict, unit: str) -> str:
+    """"3,589 test faces": how many examples, and whether they are the test split or the validation split."""
+    split = {"val": "validation"}.get(metrics.get("split", "test"), metrics.get("split", "test"))
+    return f"{metrics['n']:,} {split} {unit}"
+
+
+def _face_row() -> Row:
+    what = "Face: the expression"
+    card = FACE.read_card()
+    if card is None:
+        return what, "not trained and evaluated yet", f"`models/{FACE.card.name}`"
+    m = card["metrics"]
+    return what, f"{_examples(m, 'faces')} it never saw: {_answered_in_cell(m)}", _card_source(FACE, card)
+
+
+def _voice_row() -> Row:
+    what = "Voice: the feeling in speech"
+    card = SPEECH.read_card()
+    if card is None:
+        return what, "not trained and evaluated yet", f"`models/{SPEECH.card.name}`"
+    m = card["metrics"]
+    actors = f" (RAVDESS, actors {m['actors'][0]}-{m['actors'][-1]})" if m.get("actors") else ""
+    return (what, f"{_examples(m, 'clips')} of actors it never heard{actors}: {_answered_in_cell(m)}",
+            _card_source(SPEECH, card))
+
+
+def _other_languages_row() -> Row | None:
+    """The voice on speakers of the other corpora (Polish, Italian): where it is weaker, said beside the rest."""
+    card = SPEECH.read_card()
+    others = [] if card is None else [(name, language, card["metrics"][corpus])
+                                      for corpus, (name, language) in OTHER_CORPORA.items() if card["metrics"].get(corpus)]
+    if not others:
+        return None
+    measured = "; ".join(f"{language} ({name}, {scores['n']:,} clips): {_answered_in_cell(scores)}"
+                         for name, language, scores in others)
+    return "Voice: speakers it never heard, in the other languages it learnt", measured, _card_source(SPEECH, card)
+
+
+def _live_row() -> Row | None:
+    live = _benchmark("live")
+    if live is None:
+        return None
+    latency = live["voice_label_latency_s"]
+    heard = "no voice label" if latency is None else f"the first voice label {latency:.1f} s after speech starts"
+    return ("Live: camera and microphone, the server on one core",
+            f"{live['fps_analysed']:.1f} of {live['camera']['fps']} frames a second read, {heard}",
+            f"`benchmarks/results/live.json` ({live['date']})")
+
+
+def _capacity_row() -> Row | None:
+    """Streams per core and the smallest and largest sizes of the capacity table, with the warning that
+    the number depends on the machine."""
+    capacity = _benchmark("capacity")
+    if capacity is None or not capacity.get("table"):
+        return None
+    n, first, last = capacity["streams_per_replica_core"], capacity["table"][0], capacity["table"][-1]
+
+    def size(row: dict) -> str:
+        return (f"{row['people']} people: {row['replicas']} replicas of {capacity['replica_cores']} cores, "
+                f"{row['memory_gb']:.1f} GB")
+
+    return ("People at once",
+            f"{n} live stream{'s' if n != 1 else ''} per server core; {size(first)}; {size(last)}",
+            f"`benchmarks/results/capacity.json` ({capacity['cpu']}, {capacity['date']}: measure your own machine)")
+
+
+def _pages() -> tuple[tuple[Path, Callable[[], str]], ...]:
+    """Each page the command writes and the block it writes there, read when called so tests can point elsewhere."""
+    return (README, summary_block), (RESULTS_PAGE, results_block)
+
+
+def _rewritten(path: Path, text: str, block: str) -> str:
+    """The page's text with what lies between its markers replaced; a page without them is an error rather
+    than one that silently never updates."""
+    head, start, rest = text.partition(START)
+    _, end, tail = rest.partition(END)
+    if not (start and end):
+        raise SystemExit(f"{path} has no {START} ... {END} markers for the results")
+    return head + block + tail
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
-    text = README.read_text()
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    updated = head + results_block() + tail
-    if args.check:
-        if updated != text:
-            print("README.md's results block is out of date: run python -m emotion.train.readme", file=sys.stderr)
-            sys.exit(1)
-        return
-    README.write_text(updated)
+    stale = []
+    for path, block in _pages():
+        text = path.read_text()
+        updated = _rewritten(path, text, block())
+        if updated == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.write_text(updated)
+    if args.check and stale:
+        names = " and ".join(str(path) for path in stale)
+        print(f"The results in {names} are out of date: run python -m emotion.train.readme", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
