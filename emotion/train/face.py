@@ -17,7 +17,8 @@ temperature; PrivateTest ("test") is never read here -- the evaluate CLI touches
 the model card. Targets (`--targets`): FER2013's one label per face, or FER+'s ten votes per face
 (emotion/train/ferplus.py; issue 40: the single labels are noisy and the network memorised them):
 "votes" trains on the vote distribution (FER+'s "cross-entropy" scheme), "drawn" on one label
-drawn from it every epoch ("probability"); both leave out the faces FER+ gives no emotion of ours.
+drawn from it every epoch ("probability"), "blend" on half FER2013's label and half the votes (the app is
+scored against both label sets); all three leave out the faces FER+ gives no emotion of ours.
 PublicTest is read with both label sets every epoch, and `--pick` says which picks the epoch.
 Against memorising: `--mixup` (mixup of faces and targets), `--ema` (an exponential moving average
 of the weights, validated and shipped instead of the raw ones), `--patience` (stop when the picked
@@ -31,8 +32,10 @@ optimizer, best.pt when validation improves, state.json) so --resume goes on aft
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import shlex
+import shutil
 import sys
 import time
 from collections import OrderedDict
@@ -62,12 +65,19 @@ VOTES_DATA = {
                "no emotion of ours left out (emotion/train/ferplus.py)",
     "validation_labels": "PublicTest read with FER2013's labels and FER+'s majority",
 }
+BLEND_DATA = {
+    **VOTES_DATA,
+    "targets": "half FER2013's label, half FER+'s votes of the seven classes (contempt, unknown and not-a-face votes "
+               "dropped); faces FER+ gives no emotion of ours left out (emotion/train/ferplus.py)",
+}
 PICKS = {
     "fer2013": lambda record: record["val_accuracy"],
     "ferplus": lambda record: record["val_ferplus_accuracy"],
     "both": lambda record: (record["val_accuracy"] + record["val_ferplus_accuracy"]) / 2,
 }
 """What picks the best epoch: PublicTest accuracy against FER2013's labels, FER+'s majority, or their mean."""
+INIT_RECORD = "init.train.json"
+"""In a fine-tune's run folder: the training record of the network it started from (--init)."""
 PORT_TOLERANCE = 1e-3
 """Largest difference allowed between the PyTorch and the ported Keras logits on real faces."""
 
@@ -110,14 +120,16 @@ class Faces(NamedTuple):
 
 
 def training_faces(root: Path, targets: str) -> Faces:
-    """The Training split with FER2013's labels one-hot ("fer2013"), or FER+'s vote distributions ("votes",
-    "drawn"), leaving out the faces FER+ gives no emotion of ours."""
+    """The Training split with FER2013's labels one-hot ("fer2013"), FER+'s vote distributions ("votes",
+    "drawn"), or the mean of the two ("blend"), leaving out the faces FER+ gives no emotion of ours."""
     pixels, labels = load_fer(root, "train")
+    one_hot = np.eye(len(FACE_CLASSES), dtype="float32")[labels]
     if targets == "fer2013":
-        return Faces(pixels, np.eye(len(FACE_CLASSES), dtype="float32")[labels], labels)
+        return Faces(pixels, one_hot, labels)
     votes = load_votes(root, "train")
     kept = votes.majority != LEFT_OUT
-    return Faces(pixels[kept], votes.distribution[kept], votes.majority[kept])
+    distribution = votes.distribution if targets != "blend" else (one_hot + votes.distribution) / 2
+    return Faces(pixels[kept], distribution[kept].astype("float32"), distribution[kept].argmax(axis=1))
 
 
 def class_weights(labels: np.ndarray, how: str) -> np.ndarray:
@@ -328,6 +340,9 @@ def _open(run_dir: Path, resume: bool, model: nn.Module, optimizer: torch.optim.
         model.load_state_dict(from_keras(init))
         if averaged is not None:
             averaged.module.load_state_dict(model.state_dict())
+        started_from = init.with_suffix(".train.json")  # how the network it starts from was made: kept for the record
+        if started_from.exists():
+            shutil.copyfile(started_from, run_dir / INIT_RECORD)
     return state
 
 
@@ -396,8 +411,13 @@ def release_runs(args: argparse.Namespace, command: str, x_val: np.ndarray, y_va
 
     keras_model, difference = port(args.run_dir, x_val[:512])
     print(f"ported to Keras: largest logit difference on 512 validation faces {difference:.2g}", flush=True)
-    ship(keras_model, args.run_dir, x_val.astype("float32")[..., None], y_val, args.out, command, args.epochs,
-         {"data": data, "port_max_logit_difference": difference, "tflite_weights": "int8 (dynamic range)"},
+    extra = {"data": data, "port_max_logit_difference": difference, "tflite_weights": "int8 (dynamic range)"}
+    started_from = args.run_dir[0] / INIT_RECORD
+    if started_from.exists():  # a fine-tune: the commands that made the network it started from, to rebuild it
+        record = json.loads(started_from.read_text())
+        extra["fine_tuned_from"] = {key: record[key] for key in ("training_commands", "release_command", "data")
+                                    if key in record}
+    ship(keras_model, args.run_dir, x_val.astype("float32")[..., None], y_val, args.out, command, args.epochs, extra,
          quantize=True)
 
 
@@ -410,8 +430,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--head-dropout", type=float, default=0.3)
     parser.add_argument("--class-weights", choices=("sqrt", "none"), default="sqrt")
-    parser.add_argument("--targets", choices=("fer2013", "votes", "drawn"), default="fer2013",
-                        help="FER2013's labels, FER+'s vote distribution, or a label drawn from it every epoch")
+    parser.add_argument("--targets", choices=("fer2013", "votes", "drawn", "blend"),
+                        default="fer2013", help="FER2013's labels, FER+'s vote distribution, a label drawn from it every"
+                                                " epoch, or half label and half votes")
     parser.add_argument("--pick", choices=tuple(PICKS), default="both",
                         help="PublicTest accuracy that picks the best epoch: FER2013 labels, FER+ majority, their mean")
     parser.add_argument("--init", type=Path, help="start from this shipped face network (.keras): a fine-tune")
@@ -457,6 +478,8 @@ def main(argv: list[str] | None = None) -> None:
             return
     if args.targets == "fer2013":
         release_runs(args, command, x_val, y_val, DATA_RECORD)
+    elif args.targets == "blend":  # half its targets are FER2013's labels: calibrated against them, as before
+        release_runs(args, command, x_val, y_val, {**DATA_RECORD, **BLEND_DATA})
     else:  # calibrated against FER+'s majority, the labels it learnt
         kept = val_majority != LEFT_OUT
         release_runs(args, command, x_val[kept], val_majority[kept], {**DATA_RECORD, **VOTES_DATA})
