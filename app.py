@@ -8,20 +8,23 @@ multipage app until the entry script has run once, so a first visit to /live ski
 
 import streamlit as st
 
+from emotion.i18n import _
 from emotion.memory import limit_heap_growth
 from emotion.ui import render_sidebar
+from emotion.ui.language import choose_language
 from emotion.ui.replica import greet_session
 from emotion.ui.style import apply_style
 
 st.set_page_config(page_title="Emotion Mirror", page_icon="🪞", layout="wide")
 limit_heap_growth()  # once per process: Live streams' threads must not each grow the heap
 
+choose_language()  # before anything with words: the address's, the browser's or the sidebar's language
 PAGES = [
-    st.Page("app_pages/home.py", title="Home", icon="🪞", url_path="home", default=True),
-    st.Page("app_pages/live.py", title="Live", icon="🎥", url_path="live"),
-    st.Page("app_pages/upload.py", title="Upload", icon="📁", url_path="upload"),
-    st.Page("app_pages/practice.py", title="Practice", icon="🎯", url_path="practice"),
-    st.Page("app_pages/models.py", title="Models", icon="📊", url_path="models"),
+    st.Page("app_pages/home.py", title=_("Home"), icon="🪞", url_path="home", default=True),
+    st.Page("app_pages/live.py", title=_("Live"), icon="🎥", url_path="live"),
+    st.Page("app_pages/upload.py", title=_("Upload"), icon="📁", url_path="upload"),
+    st.Page("app_pages/practice.py", title=_("Practice"), icon="🎯", url_path="practice"),
+    st.Page("app_pages/models.py", title=_("Models"), icon="📊", url_path="models"),
 ]
 
 page = st.navigation(PAGES)

@@ -13,7 +13,8 @@ import streamlit as st
 
 from emotion.charts import timeline_figure
 from emotion.face.analyse import MAX_FACES
-from emotion.labels import FACE_CLASSES, VOICE_CLASSES, top_label
+from emotion.i18n import N_, _, current_language, number
+from emotion.labels import FACE_CLASSES, VOICE_CLASSES, display_name, emotion_name, top_label
 from emotion.live import LiveSession, LiveSnapshot
 from emotion.overlay import face_caption
 from emotion.registry import FACE, SPEECH, not_sure_below
@@ -25,17 +26,13 @@ from emotion.timeline import Timeline
 from emotion.ui.models import face_analyzer, speech_classifier
 from emotion.ui.readings import (big_label, face_bars, fusion_note, not_sure_reason, speech_coverage,
                                  summary_and_downloads, voice_bars, voice_energy, voice_text)
+from emotion.ui.language import fragment
 from emotion.ui.style import PAGE_INTRO, READINGS, announce
 from emotion.ui.webrtc import live_stream, stalled_warning
 
-MODES = {  # (camera, microphone)
-    "Camera and microphone": (True, True),
-    "Camera only": (True, False),
-    "Microphone only": (False, True),
-}
+MODES = {"both": (True, True), "camera": (True, False), "microphone": (False, True)}  # (camera, microphone)
+MODE_NAMES = {"both": N_("Camera and microphone"), "camera": N_("Camera only"), "microphone": N_("Microphone only")}
 REFRESH_S = 0.5
-WARMING_UP = (f"Warming up: the mirror is still getting to know this voice (its first {WARM_UP_S:.0f} seconds of speech), "
-              "so this reading may change.")
 TIMELINE_REFRESH_S = 1.0  # the chart changes slowly; the labels beside the video refresh twice as often
 
 
@@ -48,9 +45,12 @@ def live_session() -> LiveSession:
 def stats_line(snapshot: LiveSnapshot) -> str:
     """Media received and analysed: the page's proof that no sound is lost (benchmarks/live.py reads it)."""
     c = snapshot.counters
-    line = (f"Camera: {c.video_analysed} of {c.video_received} frames analysed · Microphone: {c.audio_analysed} of "
-            f"{c.audio_received} sound frames analysed ({c.audio_seconds:.1f} s) · voice readings: {c.voice_readings}")
-    return line + (f" · {c.audio_lost} sound frames lost on the way" if c.audio_lost else "")
+    line = _("Camera: {video_analysed} of {video_received} frames analysed · Microphone: {audio_analysed} of "
+             "{audio_received} sound frames analysed ({seconds} s) · voice readings: {readings}").format(
+        video_analysed=c.video_analysed, video_received=c.video_received, audio_analysed=c.audio_analysed,
+        audio_received=c.audio_received, seconds=number(c.audio_seconds, 1), readings=c.voice_readings)
+    lost = _("{lost} sound frames lost on the way").format(lost=c.audio_lost)
+    return line + (f" · {lost}" if c.audio_lost else "")
 
 
 def _kept(name: str, key: tuple, compute):
@@ -76,28 +76,29 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
     labels are in view without scrolling; screen readers hear a label when it changes."""
     now = session.snapshot()
     stalled_warning(session, *media)
-    _, rows = window_rows(session, thresholds, smoothing, window_s)
+    rows = window_rows(session, thresholds, smoothing, window_s)[1]
     face_lines = [face_caption(face.number, face.probabilities, thresholds.face)[0] for face in now.faces]
     voice_line = None if now.voice is None else voice_text(now.voice.probabilities, thresholds.voice)
     announce(spoken_labels(now, thresholds))
     face_side, voice_side = st.columns(2)
     with face_side:
-        st.markdown("## Face")
+        st.markdown("## " + _("Face"))
         if now.faces:
             big_label("", now.faces[0].probabilities, FACE_CLASSES, thresholds.face)
             for line in face_lines:
                 st.markdown(f"**{line}**")
         else:
-            st.markdown("### 🙈 no face in view" if now.counters.video_analysed else "Waiting for the camera…")
+            st.markdown("### 🙈 " + _("no face in view") if now.counters.video_analysed else _("Waiting for the camera…"))
     with voice_side:
-        st.markdown("## Voice")
+        st.markdown("## " + _("Voice"))
         if now.voice is None:
-            st.markdown("Listening…" if now.counters.audio_received else "Waiting for the microphone…")
+            st.markdown(_("Listening…") if now.counters.audio_received else _("Waiting for the microphone…"))
         else:
-            big_label("🔇 no speech", now.voice.probabilities, VOICE_CLASSES, thresholds.voice)
+            big_label(display_name("no speech"), now.voice.probabilities, VOICE_CLASSES, thresholds.voice)
             st.markdown(f"**{voice_line}**")
             if now.voice.warming_up:
-                st.caption(WARMING_UP)
+                st.caption(_("Warming up: the mirror is still getting to know this voice (its first {seconds} seconds "
+                             "of speech), so this reading may change.").format(seconds=number(WARM_UP_S)))
             # The reason is this window's: the answer shown is this window's reading.
             not_sure_reason(why_not_sure(SpeechHeard.of_window(now.voice, thresholds.voice), now.voice.probabilities,
                                          thresholds.voice))
@@ -107,14 +108,15 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
     face_bars_side, voice_bars_side = st.columns(2)
     if now.faces:
         with face_bars_side:
-            face_bars(now.faces[0].probabilities, f"Face {now.faces[0].number}", key="live-face-bars")
+            face_bars(now.faces[0].probabilities, _("Face {number}").format(number=now.faces[0].number),
+                      key="live-face-bars")
     if now.voice is not None and now.voice.probabilities is not None:
         with voice_bars_side:
-            voice_bars(now.voice.probabilities, "Voice", key="live-voice-bars")
+            voice_bars(now.voice.probabilities, _("Voice"), key="live-voice-bars")
     both = latest(rows, SOURCE_BOTH)
     if both is not None and (now.faces or now.voice is not None):
         big_label("", probabilities_of(both, FACE_CLASSES), FACE_CLASSES, thresholds.face)
-        st.caption("Face and voice together")
+        st.caption(_("Face and voice together"))
     st.caption(stats_line(now))
     notice = session.falling_behind()
     if notice:
@@ -124,11 +126,12 @@ def readings_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
 def spoken_labels(now: LiveSnapshot, thresholds: Thresholds) -> str:
     """The labels without their percentages, which change every refresh: a screen reader speaks
     when a face or the voice reads differently, not twice a second."""
-    faces = [f"Face {face.number}: {top_label(face.probabilities, FACE_CLASSES, thresholds.face)[0]}"
-             for face in now.faces] or ["No face in view" if now.counters.video_analysed else ""]
-    voice = "" if now.voice is None else (
-        "Voice: no speech" if now.voice.probabilities is None
-        else f"Voice: {top_label(now.voice.probabilities, VOICE_CLASSES, thresholds.voice)[0]}")
+    faces = [_("Face {number}: {label}").format(
+        number=face.number, label=emotion_name(top_label(face.probabilities, FACE_CLASSES, thresholds.face)[0]))
+        for face in now.faces] or [_("No face in view") if now.counters.video_analysed else ""]
+    voice = "" if now.voice is None else _("Voice: {label}").format(label=emotion_name(
+        "no speech" if now.voice.probabilities is None
+        else top_label(now.voice.probabilities, VOICE_CLASSES, thresholds.voice)[0]))
     return ". ".join(part for part in (*faces, voice) if part)
 
 
@@ -140,40 +143,43 @@ def timeline_panel(session: LiveSession, thresholds: Thresholds, smoothing: floa
 
 
 def session_summary(session: LiveSession, thresholds: Thresholds, smoothing: float) -> None:
-    st.header("This session")
+    st.header(_("This session"))
     rows: pd.DataFrame = build_rows(session.timeline.cells(), thresholds, smoothing)
     summary_and_downloads(rows, "emotion-mirror-session", key="live")
-    st.button("Clear the timeline", on_click=session.clear, icon="🧹")
+    st.button(_("Clear the timeline"), on_click=session.clear, icon="🧹")
 
 
 def main() -> None:
-    st.title("🎥 Live")
+    st.title("🎥 " + _("Live"))
     with st.container(key=PAGE_INTRO):
-        st.write("Press **Start** and allow the camera and microphone. Every face gets a label, and the voice "
-                 "gets one while someone speaks. Try a big smile, a surprised face, or a sentence said sadly.")
-        st.caption(f"Up to {MAX_FACES} faces per frame get a label, the most clearly found first. The voice is read "
-                   f"{WINDOW_S:g} s at a time, so its label follows speech by a second or two.")
+        st.write(_("Press **Start** and allow the camera and microphone. Every face gets a label, and the voice "
+                   "gets one while someone speaks. Try a big smile, a surprised face, or a sentence said sadly."))
+        st.caption(_("Up to {faces} faces per frame get a label, the most clearly found first. The voice is read "
+                     "{seconds} s at a time, so its label follows speech by a second or two.").format(
+            faces=MAX_FACES, seconds=number(WINDOW_S)))
     with st.sidebar:
-        st.subheader("Controls")
-        mode = st.radio("Use", list(MODES), help="Change this while stopped.")
-        face_threshold = st.slider("Say \"not sure\" below (face)", 0.0, 1.0, not_sure_below(FACE), 0.05)
-        voice_threshold = st.slider("Say \"not sure\" below (voice)", 0.0, 1.0, not_sure_below(SPEECH), 0.05)
-        smoothing = st.slider("Smoothing (seconds)", 0.0, 5.0, 1.0, 0.5)
-        window_s = st.slider("Timeline shows the last (seconds)", 30, 600, 180, 30)
+        st.subheader(_("Controls"))
+        mode = st.radio(_("Use"), list(MODES), format_func=lambda mode: _(MODE_NAMES[mode]), key="live-mode",
+                        help=_("Change this while stopped."))
+        face_threshold = st.slider(_("Say \"not sure\" below (face)"), 0.0, 1.0, not_sure_below(FACE), 0.05)
+        voice_threshold = st.slider(_("Say \"not sure\" below (voice)"), 0.0, 1.0, not_sure_below(SPEECH), 0.05)
+        smoothing = st.slider(_("Smoothing (seconds)"), 0.0, 5.0, 1.0, 0.5)
+        window_s = st.slider(_("Timeline shows the last (seconds)"), 30, 600, 180, 30)
     thresholds = Thresholds(face=face_threshold, voice=voice_threshold)
     session = live_session()
     session.face_threshold = face_threshold
+    session.language = current_language()
     camera, microphone = MODES[mode]
     # The video sits in a narrower column with the labels beside it, in view on a laptop without scrolling.
     video_side, readings_side = st.columns([2, 3])
     with video_side:
         playing = live_stream(session, f"live-{mode}", camera, microphone)
 
-    @st.fragment(run_every=REFRESH_S if playing else None)
+    @fragment(run_every=REFRESH_S if playing else None)
     def live_readings() -> None:
         readings_panel(session, thresholds, smoothing, window_s, (camera, microphone))
 
-    @st.fragment(run_every=TIMELINE_REFRESH_S if playing else None)
+    @fragment(run_every=TIMELINE_REFRESH_S if playing else None)
     def live_timeline() -> None:
         timeline_panel(session, thresholds, smoothing, window_s)
 
@@ -183,8 +189,8 @@ def main() -> None:
     fusion_note()
     if not playing and len(session.timeline):
         session_summary(session, thresholds, smoothing)
-    st.caption("Video and sound go to this app's server for analysis (through a TURN relay when your network "
-               "needs one) and are never saved. The timeline stays in this browser tab's session only.")
+    st.caption(_("Video and sound go to this app's server for analysis (through a TURN relay when your network "
+                 "needs one) and are never saved. The timeline stays in this browser tab's session only."))
 
 
 main()

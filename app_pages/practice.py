@@ -9,10 +9,13 @@ link. The game lives in this tab's session only.
 
 import streamlit as st
 
+from emotion.i18n import _, number, percent
 from emotion.live import LiveSession
 from emotion.plain_words import UNFAMILIAR_VOICE
-from emotion.practice import CARD_BY_WORD, CARDS, DEFAULT_HOLD_S, DEFAULT_LEVEL, LEVELS, MODES, Game, face_reading, parse_deck
+from emotion.practice import (CARD_BY_WORD, CARDS, DEFAULT_HOLD_S, DEFAULT_LEVEL, LEVEL_NAMES, LEVELS, MODES, Game,
+                              card_name, face_reading, parse_deck, shown_table)
 from emotion.timeline import Timeline
+from emotion.ui.language import fragment
 from emotion.ui.models import face_analyzer, speech_classifier
 from emotion.ui.readings import face_bars, voice_bars
 from emotion.ui.style import announce
@@ -28,21 +31,26 @@ def settings() -> tuple[tuple[str, ...], str, str, float, bool]:
     params = st.query_params
     deck, unknown = parse_deck(params.get("deck"))
     if unknown:
-        st.warning(f"This link names cards the deck does not have: {', '.join(unknown)}. "
-                   f"The cards are: {', '.join(card.word for card in CARDS)}.")
+        # The names as a link spells them (English), so that a teacher can mend the link.
+        st.warning(_("This link names cards the deck does not have: {unknown}. The cards are: {cards}.").format(
+            unknown=", ".join(unknown), cards=", ".join(card.word for card in CARDS)))
     mode_from_link = params.get("mode", "make")
     level_from_link = params.get("level", DEFAULT_LEVEL)
-    with st.sidebar:
-        st.subheader("Practice settings")
-        mode = st.radio("Game", list(MODES), format_func=MODES.get,
+    with st.sidebar:  # keyed, so that the game goes on when the language (and so each label) changes
+        st.subheader(_("Practice settings"))
+        # TRANSLATORS: which game to play (make the face, guess the feeling, say it).
+        mode = st.radio(_("Game"), list(MODES), format_func=lambda mode: _(MODES[mode]), key="practice-mode",
                         index=list(MODES).index(mode_from_link) if mode_from_link in MODES else 0)
-        chosen = st.multiselect("Cards in the deck", [card.word for card in CARDS], default=list(deck),
-                                format_func=lambda word: f"{CARD_BY_WORD[word].emoji} {word}")
-        level = st.select_slider("How strict a match is", list(LEVELS),
-                                 value=level_from_link if level_from_link in LEVELS else DEFAULT_LEVEL,
-                                 help="Easy: the mirror needs to be 40% sure; medium 55%; hard 70%.")
-        hold_s = st.slider("Hold the face for (seconds)", 0.5, 3.0, DEFAULT_HOLD_S, 0.5)
-        show_bars = st.toggle("Show the mirror's bars while playing", value=True)
+        chosen = st.multiselect(_("Cards in the deck"), [card.word for card in CARDS], default=list(deck),
+                                format_func=lambda word: f"{CARD_BY_WORD[word].emoji} {card_name(word)}",
+                                key="practice-deck")
+        strictness = _("Easy: the mirror needs to be {easy} sure; medium {medium}; hard {hard}.").format(
+            easy=percent(LEVELS["easy"]), medium=percent(LEVELS["medium"]), hard=percent(LEVELS["hard"]))
+        level = st.select_slider(_("How strict a match is"), list(LEVELS), help=strictness, key="practice-level",
+                                 format_func=lambda level: _(LEVEL_NAMES[level]),
+                                 value=level_from_link if level_from_link in LEVELS else DEFAULT_LEVEL)
+        hold_s = st.slider(_("Hold the face for (seconds)"), 0.5, 3.0, DEFAULT_HOLD_S, 0.5, key="practice-hold")
+        show_bars = st.toggle(_("Show the mirror's bars while playing"), value=True, key="practice-bars")
     deck = tuple(chosen) or deck
     params.update({"deck": ",".join(deck), "mode": mode, "level": level})
     return deck, mode, level, hold_s, show_bars
@@ -64,14 +72,14 @@ def current_game(session: LiveSession, deck, mode, level, hold_s) -> Game:
     return st.session_state.practice_game
 
 
-PROMPTS = {"make": "Show me", "guess": "Grown-up, make a face; child, what is it?", "say": "Say a sentence that sounds"}
-
-
 def prompt(game: Game) -> str:
     """The card's line: what to do now (in "guess", never the card itself)."""
     if game.card is None:
-        return "All cards played"
-    return PROMPTS["guess"] if game.mode == "guess" else f"{PROMPTS[game.mode]}: {game.card.word}"
+        return _("All cards played")
+    if game.mode == "guess":
+        return _("Grown-up, make a face; child, what is it?")
+    return (_("Show me: {card}") if game.mode == "make" else _("Say a sentence that sounds: {card}")).format(
+        card=card_name(game.card.word))
 
 
 def card_view(game: Game) -> None:
@@ -81,19 +89,19 @@ def card_view(game: Game) -> None:
         return
     st.markdown(f"## {prompt(game)}")
     if game.mode == "guess":
-        with st.expander("For the grown-up: the face to make"):
-            st.markdown(f"# {card.emoji} {card.word}\n\n{card.looks_like}")
+        with st.expander(_("For the grown-up: the face to make")):
+            st.markdown(f"# {card.emoji} {card_name(card.word)}\n\n{_(card.looks_like)}")
         return
     st.markdown(f"<div style='font-size:6rem;line-height:1' aria-hidden='true'>{card.emoji}</div>", unsafe_allow_html=True)
     if game.mode == "make":
-        st.markdown(f"**What the face does:** {card.looks_like}")
+        st.markdown(_("**What the face does:** {looks_like}").format(looks_like=_(card.looks_like)))
 
 
 def guess_buttons(game: Game, session: LiveSession) -> None:
     """One big button per word in the deck; the tap records the guess and the face's reading."""
     columns = st.columns(min(4, len(game.deck)))
     for i, word in enumerate(game.deck):
-        if columns[i % len(columns)].button(f"{CARD_BY_WORD[word].emoji} {word}", key=f"guess-{word}",
+        if columns[i % len(columns)].button(f"{CARD_BY_WORD[word].emoji} {card_name(word)}", key=f"guess-{word}",
                                              use_container_width=True):
             reading = face_reading(session.timeline.cells(since_s=session.timeline.now() - GUESS_LOOK_S))
             st.session_state.practice_last = game.record_guess(word, reading)
@@ -106,31 +114,34 @@ def last_result(game: Game) -> None:
     last = st.session_state.get("practice_last")
     if last is None:
         return
+    card = card_name(last.card)
     if last.guess is not None:
-        verdict = f"✅ Right: the face was **{last.card}**." if last.guess == last.card else (
-            f"You said **{last.guess}**; the face was **{last.card}**.")
-        read = (f"The mirror read **{last.model_read}** ({last.model_confidence:.0%})." if last.model_read
-                else "The mirror saw no face just then.")
+        verdict = "✅ " + _("Right: the face was **{card}**.").format(card=card) if last.guess == last.card else (
+            _("You said **{guess}**; the face was **{card}**.").format(guess=card_name(last.guess), card=card))
+        read = (_("The mirror read **{read}** ({confidence}).").format(read=card_name(last.model_read),
+                                                                      confidence=percent(last.model_confidence))
+                if last.model_read else _("The mirror saw no face just then."))
         st.info(f"{verdict} {read}")
     elif last.seconds_to_match is not None:
-        st.success(f"🌟 Well done: **{last.card}** matched in {last.seconds_to_match:.1f} s.")
+        st.success("🌟 " + _("Well done: **{card}** matched in {seconds} s.").format(
+            card=card, seconds=number(last.seconds_to_match, 1)))
 
 
 def summary(game: Game) -> None:
-    st.subheader("How it went")
+    st.subheader(_("How it went"))
     facts = game.summary()
     columns = st.columns(len(facts))
     for column, (name, value) in zip(columns, facts.items()):
-        column.metric(name, "—" if value is None else value)
+        column.metric(_(name), "—" if value is None else number(value, 1 if isinstance(value, float) else 0))
     table = game.table()
     if not table.empty:
-        st.dataframe(table, hide_index=True, key="practice-table")
-        st.download_button("Download practice (CSV)", table.to_csv(index=False), "emotion-mirror-practice.csv",
+        st.dataframe(shown_table(table), hide_index=True, key="practice-table")
+        st.download_button(_("Download practice (CSV)"), table.to_csv(index=False), "emotion-mirror-practice.csv",
                            "text/csv", icon="⬇️", key="practice-csv")
 
 
 def main() -> None:
-    st.title("🎯 Practice")
+    st.title("🎯 " + _("Practice"))
     deck, mode, level, hold_s, show_bars = settings()
     session = live_session()
     game = current_game(session, deck, mode, level, hold_s)
@@ -139,9 +150,10 @@ def main() -> None:
     with video_column:
         playing = live_stream(session, f"practice-{'camera' if uses_camera else 'microphone'}", camera=uses_camera,
                               microphone=not uses_camera)
-        st.caption("Press **Start** and allow the " + ("camera." if uses_camera else "microphone."))
+        st.caption(_("Press **Start** and allow the camera.") if uses_camera
+                   else _("Press **Start** and allow the microphone."))
 
-    @st.fragment(run_every=REFRESH_S if playing else None)
+    @fragment(run_every=REFRESH_S if playing else None)
     def play() -> None:
         stalled_warning(session, camera=uses_camera, microphone=not uses_camera)
         attempt = game.attempts[-1] if game.attempts else None
@@ -159,28 +171,28 @@ def main() -> None:
         card_view(game)
         now = session.snapshot()
         if not playing:
-            st.caption("Waiting for Start…" if not game.done else "")
+            st.caption(_("Waiting for Start…") if not game.done else "")
         elif uses_camera:  # that the camera works, never which emotion (that would give a guess away)
-            st.caption("📷 The mirror sees a face." if now.faces else "📷 The mirror sees no face yet.")
+            st.caption("📷 " + (_("The mirror sees a face.") if now.faces else _("The mirror sees no face yet.")))
         elif now.voice is not None and now.voice.unfamiliar:  # it would never match a card: say why
-            st.caption(f"🎙️ {UNFAMILIAR_VOICE}")
+            st.caption(f"🎙️ {_(UNFAMILIAR_VOICE)}")
         else:
-            st.caption("🎙️ The mirror hears a voice." if now.voice and now.voice.probabilities is not None
-                       else "🎙️ The mirror is listening.")
+            st.caption("🎙️ " + (_("The mirror hears a voice.") if now.voice and now.voice.probabilities is not None
+                                else _("The mirror is listening.")))
         if show_bars and game.mode == "make" and now.faces:  # in "guess" the bars would give the answer away
-            face_bars(now.faces[0].probabilities, "What the mirror sees", key="practice-face-bars")
+            face_bars(now.faces[0].probabilities, _("What the mirror sees"), key="practice-face-bars")
         elif show_bars and not uses_camera and now.voice is not None and now.voice.probabilities is not None:
-            voice_bars(now.voice.probabilities, "What the mirror hears", key="practice-voice-bars")
+            voice_bars(now.voice.probabilities, _("What the mirror hears"), key="practice-voice-bars")
         if not game.done:
-            st.button("Skip this card", on_click=game.skip, icon="⏭️")
+            st.button(_("Skip this card"), on_click=game.skip, icon="⏭️")
 
     with card_column:
         play()
     if game.done or game.table().shape[0]:
         summary(game)
-    st.button("Start over", icon="🔄", on_click=lambda: st.session_state.pop("practice_key", None))
-    st.caption("The camera and microphone go to this app's server for reading and are never saved; the game "
-               "stays in this browser tab only.")
+    st.button(_("Start over"), icon="🔄", on_click=lambda: st.session_state.pop("practice_key", None))
+    st.caption(_("The camera and microphone go to this app's server for reading and are never saved; the game "
+                 "stays in this browser tab only."))
 
 
 main()

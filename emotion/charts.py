@@ -6,20 +6,30 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from emotion.labels import COLOURS, FACE_CLASSES, VOICE_CLASSES
-from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_TITLES, SOURCE_VOICE, SOURCES
+from emotion.i18n import _, current_language, percent
+from emotion.labels import COLOURS, FACE_CLASSES, VOICE_CLASSES, emotion_name
+from emotion.report import SOURCE_BOTH, SOURCE_FACE, SOURCE_VOICE, SOURCES, source_title
+
+
+def separators() -> str:
+    """Plotly's decimal and thousands separators in the page's language, for its axes and hover texts
+    (".," in English, ",." in Spanish and Italian)."""
+    language = current_language()
+    return get_decimal_symbol(language) + get_group_symbol(language)
 
 
 def probability_bars(classes: Sequence[str], probabilities: Sequence[float], title: str = "") -> go.Figure:
     """Horizontal bars, one per class, in a fixed order so they do not jump between updates."""
     figure = go.Figure(go.Bar(
-        x=list(probabilities), y=list(classes), orientation="h",
+        x=list(probabilities), y=[emotion_name(c) for c in classes], orientation="h",
         marker_color=[COLOURS.get(c, "#888") for c in classes], textangle=0,
-        text=[f"{p:.0%}" for p in probabilities], textposition="auto",
+        text=[percent(p) for p in probabilities], textposition="auto",
     ))
     figure.update_layout(title=title, xaxis=dict(range=[0, 1], tickformat=".0%"), yaxis=dict(autorange="reversed"),
-                         height=60 + 28 * len(classes), margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+                         separators=separators(), height=60 + 28 * len(classes),
+                         margin=dict(l=10, r=10, t=40 if title else 10, b=10))
     return figure
 
 
@@ -27,13 +37,24 @@ def confusion_heatmap(classes: Sequence[str], counts: Sequence[Sequence[int]], t
     """Rows = true class, columns = predicted; colour = share of the row, text = count."""
     matrix = np.asarray(counts, dtype=float)
     shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    names = [emotion_name(c) for c in classes]
+    # TRANSLATORS: hover text of a confusion matrix: {true} is the emotion a clip really shows, {predicted} the
+    # model's answer, {count} how many clips, {share} their share of the clips that really show {true}.
+    hover = _("true {true}, predicted {predicted}: {count} ({share} of {true})").format(
+        true="%{y}", predicted="%{x}", count="%{text}", share="%{z:.0%}")
     figure = go.Figure(go.Heatmap(
-        z=shares, x=list(classes), y=list(classes), colorscale="Purples", zmin=0, zmax=1,
-        text=matrix.astype(int), texttemplate="%{text}", colorbar=dict(title="share of row", tickformat=".0%"),
-        hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.0%} of %{y})<extra></extra>",
+        z=shares, x=names, y=names, colorscale="Purples", zmin=0, zmax=1,
+        text=matrix.astype(int), texttemplate="%{text}", colorbar=dict(title=_("share of row"), tickformat=".0%"),
+        hovertemplate=hover + "<extra></extra>",
     ))
-    figure.update_layout(title=title, xaxis_title="predicted", yaxis_title="true", yaxis=dict(autorange="reversed"),
-                         height=140 + 40 * len(classes), margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    figure.update_layout(
+        title=title,
+        # TRANSLATORS: axis title of a confusion matrix: the model's answer.
+        xaxis_title=_("predicted"),
+        # TRANSLATORS: axis title of a confusion matrix: the emotion a clip really shows (not "true or false").
+        yaxis_title=_("true"),
+        yaxis=dict(autorange="reversed"), separators=separators(),
+        height=140 + 40 * len(classes), margin=dict(l=10, r=10, t=40 if title else 10, b=10))
     return figure
 
 
@@ -43,8 +64,13 @@ def recall_bars(recall: dict[str, float], title: str = "", coverage: dict[str, f
     says both, so a class found often only because it was rarely answered shows it."""
     figure = probability_bars(list(recall), list(recall.values()), title)
     if coverage:
-        figure.update_traces(text=[f"{value:.0%} · {coverage.get(name, 0.0):.0%} answered" for name, value in recall.items()],
-                             hovertemplate="%{y}: %{x:.0%} of the answered found; %{customdata:.0%} answered<extra></extra>",
+        # TRANSLATORS: on a bar of recall per emotion: how often the model found it, and how often it answered.
+        text = [_("{recall} · {coverage} answered").format(recall=percent(value),
+                                                           coverage=percent(coverage.get(name, 0.0)))
+                for name, value in recall.items()]
+        hover = _("{emotion}: {recall} of the answered found; {coverage} answered").format(
+            emotion="%{y}", recall="%{x:.0%}", coverage="%{customdata:.0%}")
+        figure.update_traces(text=text, hovertemplate=hover + "<extra></extra>",
                              customdata=[coverage.get(name, 0.0) for name in recall])
     return figure
 
@@ -72,19 +98,22 @@ def timeline_figure(rows, window_s: float | None = None) -> go.Figure:
         axis = "" if i == 0 else str(i + 1)
         top = 1 - i * (height + PANEL_GAP)
         layout[f"yaxis{axis}"] = dict(domain=[max(0.0, top - height), top], range=[0, 1], tickformat=".0%")
-        layout["annotations"].append(dict(text=SOURCE_TITLES[source], x=0.5, y=top, xref="paper", yref="paper",
+        layout["annotations"].append(dict(text=source_title(source), x=0.5, y=top, xref="paper", yref="paper",
                                           showarrow=False, yanchor="bottom", font=dict(size=14)))
         if part.empty:
             continue
         times = part["t"].to_numpy()
         for name in SOURCE_CLASSES[source]:
+            # TRANSLATORS: hover text on the timeline: "Face, 12.5 s: happy 84%".
+            hover = _("{source}, {time} s: {emotion} {probability}").format(
+                source=source_title(source), time="%{x:.1f}", emotion=emotion_name(name), probability="%{y:.0%}")
             traces.append(go.Scatter(
                 x=times, y=part[f"p_{name}"].to_numpy(), mode="lines", xaxis="x", yaxis=f"y{axis}",
-                name=name, legendgroup=name, showlegend=name not in shown,
-                line=dict(color=COLOURS.get(name, "#999999"), width=2),
-                hovertemplate=f"{SOURCE_TITLES[source]}, %{{x:.1f}} s: {name} %{{y:.0%}}<extra></extra>",
+                name=emotion_name(name), legendgroup=name, showlegend=name not in shown,
+                line=dict(color=COLOURS.get(name, "#999999"), width=2), hovertemplate=hover + "<extra></extra>",
             ))
             shown.add(name)
-    layout["xaxis"] = dict(title_text="seconds", anchor=f"y{len(present) if len(present) > 1 else ''}")
+    layout["xaxis"] = dict(title_text=_("seconds"), anchor=f"y{len(present) if len(present) > 1 else ''}")
     return go.Figure(traces, layout=dict(layout, height=150 + 170 * len(present), showlegend=bool(traces),
+                                         separators=separators(),
                                          legend=dict(orientation="h", y=-0.15), margin=dict(l=10, r=10, t=40, b=10)))

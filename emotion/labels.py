@@ -6,6 +6,8 @@ set the model was trained on (FER2013 for faces, RAVDESS for voices).
 
 from __future__ import annotations
 
+from emotion.i18n import N_, _
+
 FACE_CLASSES: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 """FER2013 label order: index i of a face probability vector is FACE_CLASSES[i]."""
 
@@ -44,10 +46,21 @@ NOT_SURE = "not sure"
 NO_SPEECH = "no speech"
 NO_FACE = "no face"
 
+NAMES: dict[str, str] = {label: label for label in (
+    N_("angry"), N_("disgust"), N_("fear"), N_("happy"), N_("sad"), N_("surprise"), N_("neutral"), N_("calm"),
+    N_("fearful"), N_("surprised"), N_("not sure"), N_("no speech"), N_("no face"))}
+"""Every label a page shows, marked for the catalogues: the labels stay English in data (CSV, JSON,
+the timeline) and are translated only where shown (`emotion_name`)."""
+
+
+def emotion_name(label: str) -> str:
+    """A label in the page's language: 'happy' -> 'feliz' in Spanish."""
+    return _(NAMES[label]) if label in NAMES else label
+
 
 def display_name(label: str) -> str:
     """A label as people read it: 'happy 😀'."""
-    return f"{label} {EMOJI.get(label, '')}".strip()
+    return f"{emotion_name(label)} {EMOJI.get(label, '')}".strip()
 
 
 def top_label(probabilities, classes: tuple[str, ...], not_sure_below: float) -> tuple[str, float]:

@@ -29,6 +29,7 @@ import av
 import numpy as np
 
 from emotion.face.analyse import FaceAnalyzer
+from emotion.i18n import SOURCE_LANGUAGE, _, in_language, number, percent
 from emotion.media import audio_frame_samples
 from emotion.memory import give_back_free_memory
 from emotion.overlay import draw_faces
@@ -101,6 +102,7 @@ class LiveSession:
     def __init__(self, analyzer: FaceAnalyzer | None, speech: SpeechClassifier | None, timeline: Timeline) -> None:
         self.analyzer, self.speech, self.timeline = analyzer, speech, timeline
         self.face_threshold = 0.5  # set by the page; a float assignment is atomic
+        self.language = SOURCE_LANGUAGE  # the page's, set by it: the video thread's captions are in it
         self._lock = threading.Lock()
         self._tracker = FaceTracker()  # touched by the video thread only
         self._faces: list[FaceNow] = []
@@ -137,7 +139,9 @@ class LiveSession:
         with self._lock:
             self._faces, self._faces_at = faces, time.monotonic()
         self._count(video_analysed=1)
-        out = av.VideoFrame.from_ndarray(draw_faces(rgb, readings, numbers, self.face_threshold), format="rgb24")
+        with in_language(self.language):
+            drawn = draw_faces(rgb, readings, numbers, self.face_threshold)
+        out = av.VideoFrame.from_ndarray(drawn, format="rgb24")
         out.pts = frame.pts
         if frame.time_base is not None:
             out.time_base = frame.time_base
@@ -224,16 +228,17 @@ class LiveSession:
         video_in = after.video_received - before.video_received
         video_done = after.video_analysed - before.video_analysed
         if video_in >= 10 and video_done < (1 - MAX_VIDEO_DROPPED) * video_in:
-            problems.append(f"{video_done / (end - start):.0f} of {video_in / (end - start):.0f} camera frames a second "
-                            "are analysed, so face labels update less often")
+            problems.append(_("{analysed} of {received} camera frames a second are analysed, so face labels update "
+                              "less often").format(analysed=number(video_done / (end - start)),
+                                                   received=number(video_in / (end - start))))
         sound_in = after.audio_received - before.audio_received + after.audio_lost - before.audio_lost
         sound_done = after.audio_analysed - before.audio_analysed
         if sound_in >= 50 and sound_done < (1 - MAX_SOUND_DROPPED) * sound_in:
-            problems.append(f"{1 - sound_done / sound_in:.0%} of the sound did not reach the voice model, so voice "
-                            "labels may lag or miss words")
+            problems.append(_("{share} of the sound did not reach the voice model, so voice labels may lag or miss "
+                              "words").format(share=percent(1 - sound_done / sound_in)))
         if not problems:
             return None
-        return "This server is busy and cannot keep up right now: " + "; ".join(problems) + "."
+        return _("This server is busy and cannot keep up right now: {problems}.").format(problems="; ".join(problems))
 
     def playing(self) -> None:
         """The page saw the stream playing: media should arrive from now on."""
@@ -247,14 +252,16 @@ class LiveSession:
         since, now = self._playing_since, time.monotonic()
         if since is None:
             return None
-        quiet = [(name, now - max(at, since)) for name, used, at in
+        quiet = {name: now - max(at, since) for name, used, at in
                  (("camera", camera, self._video_at), ("microphone", microphone, self._audio_at))
-                 if used and now - max(at, since) > MEDIA_STALL_S]
+                 if used and now - max(at, since) > MEDIA_STALL_S}
         if not quiet:
             return None
-        what = " and the ".join(name for name, _ in quiet)
-        return (f"The {what} has sent nothing for {max(s for _, s in quiet):.0f} s. Is it unplugged, switched off or "
-                "in use by another app? Press Stop and then Start to connect again.")
+        sentence = (_("The camera and the microphone have sent nothing for {seconds} s.") if len(quiet) == 2
+                    else _("The camera has sent nothing for {seconds} s.") if "camera" in quiet
+                    else _("The microphone has sent nothing for {seconds} s."))
+        return (sentence.format(seconds=number(max(quiet.values()))) + " "
+                + _("Is it unplugged, switched off or in use by another app? Press Stop and then Start to connect again."))
 
     def stop(self) -> None:
         """Stop the speech worker; the audio callback starts it again if sound arrives, from a

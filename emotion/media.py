@@ -14,6 +14,8 @@ import av
 import cv2
 import numpy as np
 
+from emotion.i18n import N_, _, ngettext, number
+
 AudioSource = str | os.PathLike[str] | BinaryIO | bytes
 Kind = Literal["image", "video", "audio"]
 
@@ -39,6 +41,14 @@ EXTENSIONS: dict[Kind, tuple[str, ...]] = {
     "audio": ("wav", "mp3", "ogg", "flac", "m4a", "webm"),
 }
 ALL_EXTENSIONS = tuple(dict.fromkeys(e for group in EXTENSIONS.values() for e in group))
+WRONG_EXTENSION: dict[Kind, str] = {
+    "image": N_("The file is named .{extension}, but it holds an image: please check that you picked the right file."),
+    "video": N_("The file is named .{extension}, but it holds a video: please check that you picked the right file."),
+    "audio": N_("The file is named .{extension}, but it holds a sound clip: please check that you picked the right "
+                "file."),
+}
+"""What `probe` says when a file's name and contents disagree: one whole sentence per kind, as the
+article and the noun change together in every language."""
 
 
 class MediaError(ValueError):
@@ -88,10 +98,11 @@ def _real_video_streams(container) -> list:
 def probe(data: bytes, filename: str = "") -> MediaInfo:
     """What the file holds, or a MediaError saying in one sentence why it cannot be used."""
     if not data:
-        raise MediaError("The file is empty.")
+        raise MediaError(_("The file is empty."))
     size_mb = len(data) / BYTES_PER_MB
     if size_mb > MAX_UPLOAD_MB:
-        raise MediaError(f"The file is {size_mb:.0f} MB; files up to {MAX_UPLOAD_MB} MB can be analysed.")
+        raise MediaError(_("The file is {size} MB; files up to {limit} MB can be analysed.").format(
+            size=number(round(size_mb)), limit=number(MAX_UPLOAD_MB)))
     extension = Path(filename).suffix.lower().lstrip(".")
     image = decode_image(data)
     if image is not None:
@@ -104,20 +115,24 @@ def probe(data: bytes, filename: str = "") -> MediaInfo:
                 width = videos[0].codec_context.width if videos else 0
                 height = videos[0].codec_context.height if videos else 0
         except (av.FFmpegError, ValueError, OSError):
-            raise MediaError("This file could not be read as a picture, a video or a sound clip: "
-                             "it may be damaged, or not a media file at all.") from None
+            raise MediaError(_("This file could not be read as a picture, a video or a sound clip: "
+                               "it may be damaged, or not a media file at all.")) from None
         if not videos and not audios:
-            raise MediaError("This file holds neither pictures nor sound.")
+            raise MediaError(_("This file holds neither pictures nor sound."))
         info = MediaInfo("video" if videos else "audio", float(duration), bool(videos), bool(audios), width, height)
     if extension and extension not in EXTENSIONS[info.kind]:
-        raise MediaError(f"The file is named .{extension}, but it holds {'an' if info.kind == 'image' else 'a'} "
-                         f"{info.kind}: please check that you picked the right file.")
+        raise MediaError(_(WRONG_EXTENSION[info.kind]).format(extension=extension))
     if info.kind == "image" and info.width * info.height > MAX_IMAGE_PIXELS:
-        raise MediaError(f"The picture is {info.width}x{info.height} pixels; pictures up to "
-                         f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels can be analysed.")
+        # Width and height stay plain digits, as a picture's size is written (4000x3000).
+        raise MediaError(_("The picture is {width}x{height} pixels; pictures up to {limit} megapixels can be "
+                           "analysed.").format(width=info.width, height=info.height,
+                                               limit=number(MAX_IMAGE_PIXELS // 1_000_000)))
     if info.duration_s > MAX_DURATION_S:
-        raise MediaError(f"The clip lasts {info.duration_s / 60:.1f} minutes; clips up to "
-                         f"{MAX_DURATION_S // 60} minutes can be analysed.")
+        limit = MAX_DURATION_S // 60
+        # TRANSLATORS: {duration} always has one decimal (3.5); the plural form follows {limit}.
+        raise MediaError(ngettext("The clip lasts {duration} minutes; clips up to {limit} minute can be analysed.",
+                                  "The clip lasts {duration} minutes; clips up to {limit} minutes can be analysed.",
+                                  limit).format(duration=number(round(info.duration_s / 60, 1), 1), limit=number(limit)))
     return info
 
 

@@ -9,13 +9,17 @@ import cv2
 import numpy as np
 
 from emotion.face.analyse import FaceReading
-from emotion.labels import COLOURS, EMOJI, FACE_CLASSES, top_label
+from emotion.i18n import _, percent
+from emotion.labels import COLOURS, EMOJI, FACE_CLASSES, emotion_name, top_label
 
 NOT_SURE_COLOUR = "#999999"  # light grey: apart from neutral's black
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
 """Debian's fonts-noto-color-emoji (packages.txt installs it on Streamlit Community Cloud);
 without it the captions are drawn without emoji."""
 EMOJI_FONT_SIZE = 109  # the one size the colour bitmap font is drawn at; scaled afterwards
+TEXT_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+"""Debian's fonts-dejavu-core (packages.txt): every letter of the app's languages (ą, ñ, è...), which
+OpenCV's own fonts (ASCII only) cannot draw; without it Pillow's built-in font is used."""
 
 
 @lru_cache(maxsize=64)
@@ -34,6 +38,20 @@ def emoji_image(emoji: str, height: int) -> np.ndarray | None:
     glyph = canvas.crop(box)
     width = max(1, round(glyph.width * height / glyph.height))
     return np.asarray(glyph.resize((width, height), Image.LANCZOS))
+
+
+@lru_cache(maxsize=256)
+def text_image(text: str, font_px: int, rgb: tuple[int, int, int]) -> np.ndarray:
+    """(h, w, 4) uint8 RGBA picture of `text` in `rgb`, as tall as the font's ascent plus descent
+    whatever the letters, so every caption of one size has one height."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(TEXT_FONT), font_px) if TEXT_FONT.exists() else ImageFont.load_default(font_px)
+    ascent, descent = font.getmetrics()
+    width = max(1, round(font.getlength(text)))
+    canvas = Image.new("RGBA", (width, ascent + descent), (0, 0, 0, 0))
+    ImageDraw.Draw(canvas).text((0, 0), text, font=font, fill=(*rgb, 255))
+    return np.asarray(canvas)
 
 
 def _paste(out: np.ndarray, rgba: np.ndarray, x: int, y: int) -> None:
@@ -62,9 +80,11 @@ def text_rgb(hex_colour: str) -> tuple[int, int, int]:
 
 
 def face_caption(number: int, probabilities: np.ndarray, not_sure_below: float) -> tuple[str, str]:
-    """('Face 1: happy (92%)', colour): the same words the page shows as text."""
+    """('Face 1: happy (92%)', colour): the same words the page shows as text, in its language."""
     label, confidence = top_label(probabilities, FACE_CLASSES, not_sure_below)
-    return f"Face {number}: {label} ({confidence:.0%})", COLOURS.get(label, NOT_SURE_COLOUR)
+    caption = _("Face {number}: {label} ({confidence})").format(number=number, label=emotion_name(label),
+                                                                  confidence=percent(confidence))
+    return caption, COLOURS.get(label, NOT_SURE_COLOUR)
 
 
 def draw_faces(rgb: np.ndarray, readings: list[FaceReading], numbers: list[int], not_sure_below: float) -> np.ndarray:
@@ -76,18 +96,15 @@ def draw_faces(rgb: np.ndarray, readings: list[FaceReading], numbers: list[int],
         colour_rgb = _rgb(colour)
         thickness = max(2, box.w // 60)
         cv2.rectangle(out, (box.x, box.y), (box.x + box.w, box.y + box.h), colour_rgb, thickness)
-        scale = float(np.clip(box.w / 160, 0.6, 1.8))
-        (text_w, text_h), baseline = cv2.getTextSize(caption, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
-        top = box.y - text_h - baseline - 6
+        text = text_image(caption, round(24 * float(np.clip(box.w / 160, 0.6, 1.8))), text_rgb(colour))
+        label_h = text.shape[0] + 6
+        top = box.y - label_h
         if top < 0:  # no room above the face: put the caption inside the box's top edge
             top = box.y
-        label_h = text_h + baseline + 6
-        icon = emoji_image(EMOJI.get(top_label(reading.probabilities, FACE_CLASSES, not_sure_below)[0], ""), label_h) \
-            if label_h > 0 else None
+        icon = emoji_image(EMOJI.get(top_label(reading.probabilities, FACE_CLASSES, not_sure_below)[0], ""), label_h)
         icon_w = icon.shape[1] + 4 if icon is not None else 0
-        cv2.rectangle(out, (box.x, top), (box.x + text_w + 8 + icon_w, top + label_h), colour_rgb, -1)
+        cv2.rectangle(out, (box.x, top), (box.x + text.shape[1] + 8 + icon_w, top + label_h), colour_rgb, -1)
         if icon is not None:
             _paste(out, icon, box.x + 2, top)
-        cv2.putText(out, caption, (box.x + 4 + icon_w, top + text_h + 3), cv2.FONT_HERSHEY_SIMPLEX, scale,
-                    text_rgb(colour), 2, cv2.LINE_AA)
+        _paste(out, text, box.x + 4 + icon_w, top + 3)
     return out

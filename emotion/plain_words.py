@@ -1,26 +1,41 @@
 """A model card in words a family reads: what the model is good at and where it is weak, one
-sentence each, from the card's own numbers (never typed in)."""
+sentence each, from the card's own numbers (never typed in).
+
+Every sentence is in the current language (emotion.i18n): the Models page's, or English where
+nothing set one (the README that emotion.train.readme writes)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+
+from emotion.i18n import N_, _, ngettext, number, percent
 from emotion.labels import display_name
 
 GOOD_RECALL = 0.7
 """A class the model finds at least this often counts as one it is good at."""
-OTHER_CORPORA = {"nemo": ("nEMO", "Polish"), "emovo": ("EMOVO", "Italian")}
-"""The corpora a speech card scores beside RAVDESS (keys of its metrics): their names and languages."""
+OTHER_CORPORA = {
+    # TRANSLATORS: a language, in "in Polish it answers…" and "On another corpus, Polish actors it never heard…".
+    "nemo": ("nEMO", N_("Polish")),
+    # TRANSLATORS: a language, in "in Italian it answers…" and "On another corpus, Italian actors it never heard…".
+    "emovo": ("EMOVO", N_("Italian")),
+}
+"""The corpora a speech card scores beside RAVDESS (keys of its metrics): their names and languages
+(English, as the README writes them; `_(language)` where a page shows one)."""
 
 
 def in_ten(share: float) -> str:
     """0.648 -> "about 6 in 10"."""
-    return f"about {round(10 * share)} in 10"
+    # TRANSLATORS: a share, put into sentences such as "it is right {share} times" (it is right about 6 in 10 times).
+    return _("about {count} in 10").format(count=number(round(10 * share)))
 
 
 def joined(words: list[str]) -> str:
     """["a", "b", "c"] -> "a, b and c"."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    # TRANSLATORS: the end of a list such as "happy, sad and angry" ({items} is "happy, sad").
+    return _("{items} and {last}").format(items=", ".join(words[:-1]), last=words[-1])
 
 
 def abstains(metrics: dict[str, Any]) -> bool:
@@ -29,37 +44,59 @@ def abstains(metrics: dict[str, Any]) -> bool:
     return metrics.get("coverage") is not None and metrics["coverage"] < 1 and metrics.get("answered_accuracy") is not None
 
 
-def answered_in_words(metrics: dict[str, Any], what: str) -> str:
-    """"it answers about 9 in 10 times and says "not sure" otherwise; when it answers it is right about 8 in 10
-    times": how often a model answered and how often its answers were right, never "not sure" counted as a class."""
-    return (f"it answers {in_ten(metrics['coverage'])} times and says \"not sure\" otherwise; when it answers it is "
-            f"right {in_ten(metrics['answered_accuracy'])} times ({in_ten(metrics['accuracy'])} of all the {what})")
-
-
-def strengths_and_weaknesses(card: dict[str, Any], what: str, met: str) -> tuple[str, str]:
+def strengths_and_weaknesses(card: dict[str, Any], what: Literal["faces", "voices"]) -> tuple[str, str]:
     """Two sentences for a card: what the model is good at (with how often it answers and how often
-    it is right) and where it is weak. `what` names the input ("faces"), `met` how it meets it ("saw").
-    A class's recall is over the clips the model answered, where the card measured coverage."""
+    it is right) and where it is weak. `what` names the input the model reads. A class's recall is
+    over the clips the model answered, where the card measured coverage. Each sentence is written
+    whole for faces and for voices: the words around them change with the language."""
     metrics = card["metrics"]
     recall = metrics["per_class_recall"]
     ranked = sorted(recall, key=recall.get, reverse=True)
     good = [name for name in ranked if recall[name] >= GOOD_RECALL][:3] or ranked[:1]
     weak = ranked[-2:][::-1]
-    overall = (f"On {what} it never {met} in training {answered_in_words(metrics, what)}." if abstains(metrics) else
-               f"Overall it is right {in_ten(metrics['accuracy'])} times on {what} it never {met} in training.")
-    strengths = f"**Good at** {joined([display_name(name) for name in good])} {what}. {overall}"
-    finds = "when it answers for them it finds them" if abstains(metrics) else "it finds them"
-    weaknesses = (f"**Weak at** {joined([display_name(name) for name in weak])}: {finds} only "
-                  f"{joined([str(round(10 * recall[name])) for name in weak])} times in 10")
-    others = [(language, metrics[corpus]) for corpus, (_, language) in OTHER_CORPORA.items() if metrics.get(corpus)]
-    if others and all(abstains(other) for _, other in others):
-        weaknesses += "; with other speakers, languages and microphones it does worse: " + "; ".join(
-            f"in {language} it answers {in_ten(other['coverage'])} times and is right on {in_ten(other['answered_accuracy'])} "
-            f"of those answers" for language, other in others)
+    faces, answers = what == "faces", abstains(metrics)
+    if answers and faces:
+        overall = _("On faces it never saw in training it answers {coverage} times and says \"not sure\" otherwise; "
+                    "when it answers it is right {answered} times ({accuracy} of all the faces).")
+    elif answers:
+        overall = _("On voices it never heard in training it answers {coverage} times and says \"not sure\" "
+                    "otherwise; when it answers it is right {answered} times ({accuracy} of all the voices).")
+    elif faces:
+        overall = _("Overall it is right {accuracy} times on faces it never saw in training.")
+    else:
+        overall = _("Overall it is right {accuracy} times on voices it never heard in training.")
+    shares = {"accuracy": in_ten(metrics["accuracy"])}
+    if answers:
+        shares |= {"coverage": in_ten(metrics["coverage"]), "answered": in_ten(metrics["answered_accuracy"])}
+    overall = overall.format(**shares)
+    good_at = _("**Good at** {emotions} faces.") if faces else _("**Good at** {emotions} voices.")
+    strengths = f"{good_at.format(emotions=joined([display_name(name) for name in good]))} {overall}"
+
+    others = [(_(language), metrics[corpus])
+              for corpus, (name, language) in OTHER_CORPORA.items() if metrics.get(corpus)]
+    named = {"emotions": joined([display_name(name) for name in weak]),
+             "counts": joined([number(round(10 * recall[name])) for name in weak])}
+    if others and all(abstains(other) for language, other in others):
+        named["by_language"] = "; ".join(
+            _("in {language} it answers {coverage} times and is right on {answered} of those answers").format(
+                language=language, coverage=in_ten(other["coverage"]), answered=in_ten(other["answered_accuracy"]))
+            for language, other in others)
+        weaknesses = (_("**Weak at** {emotions}: when it answers for them it finds them only {counts} times in 10; "
+                        "with other speakers, languages and microphones it does worse: {by_language}.") if answers else
+                      _("**Weak at** {emotions}: it finds them only {counts} times in 10; with other speakers, "
+                        "languages and microphones it does worse: {by_language}."))
     elif others:
-        weaknesses += (f"; with other speakers, another language and another microphone it is right only "
-                       f"{joined([in_ten(other['accuracy']) for _, other in others])} times")
-    return strengths, weaknesses + ". When it is unsure it says \"not sure\" rather than guess."
+        named["shares"] = joined([in_ten(other["accuracy"]) for language, other in others])
+        weaknesses = (_("**Weak at** {emotions}: when it answers for them it finds them only {counts} times in 10; "
+                        "with other speakers, another language and another microphone it is right only {shares} "
+                        "times.") if answers else
+                      _("**Weak at** {emotions}: it finds them only {counts} times in 10; with other speakers, "
+                        "another language and another microphone it is right only {shares} times."))
+    else:
+        weaknesses = (_("**Weak at** {emotions}: when it answers for them it finds them only {counts} times in 10.")
+                      if answers else _("**Weak at** {emotions}: it finds them only {counts} times in 10."))
+    unsure = _("When it is unsure it says \"not sure\" rather than guess.")
+    return strengths, f"{weaknesses.format(**named)} {unsure}"
 
 
 def ensemble_in_words(training: dict[str, Any]) -> str:
@@ -70,8 +107,14 @@ def ensemble_in_words(training: dict[str, Any]) -> str:
     members = len(training["members"])
     per_member = training.get("augmentation", {}).get("members", [])
     harsh = sum(member.get("channel", "default") != "default" for member in per_member)
-    words = f"{members} networks trained with different seeds" + (
-        f", {harsh} of them on harsher microphones and rooms" if harsh else "")
+    if harsh:
+        words = ngettext("{members} network trained with different seeds, {harsh} of them on harsher microphones "
+                         "and rooms", "{members} networks trained with different seeds, {harsh} of them on harsher "
+                         "microphones and rooms", members)
+    else:
+        words = ngettext("{members} network trained with different seeds",
+                         "{members} networks trained with different seeds", members)
+    words = words.format(members=number(members), harsh=number(harsh))
     whisper = training.get("whisper")
     if not whisper:
         return words
@@ -79,39 +122,59 @@ def ensemble_in_words(training: dict[str, Any]) -> str:
         return [part.split(" (")[0] for part in data.get("corpora", "").split(" + ") if part]
 
     more = [name for name in corpora(whisper.get("data", {})) if name not in corpora(training.get("data", {}))]
+    # TRANSLATORS: what the read-out of Whisper's encoder does, listed after "a read-out of Whisper's pre-trained
+    # speech encoder that…" ({corpora}: corpus names such as "EMOVO").
+    learnt_more = _("learnt {corpora} too (the networks did not)").format(corpora=joined(more)) if more else ""
     does = [what for what, said in (
-        (f"learnt {joined(more)} too (the networks did not)" if more else "", more),
-        ("also learnt from child-like copies of the voices", whisper.get("augmentation", {}).get("warp_range")),
-        ("reads each voice against its own", whisper.get("speaker")),
-        (UNFAMILIAR_GATE.get(whisper.get("unfamiliar", {}).get("gate"), UNFAMILIAR_GATE[None]), whisper.get("unfamiliar")))
+        (learnt_more, more),
+        # TRANSLATORS: also what the read-out does: it learnt from copies of the voices made to sound like children's.
+        (_("also learnt from child-like copies of the voices"), whisper.get("augmentation", {}).get("warp_range")),
+        # TRANSLATORS: also what the read-out does: it reads each voice against that speaker's usual voice.
+        (_("reads each voice against its own"), whisper.get("speaker")),
+        (_(UNFAMILIAR_GATE.get(whisper.get("unfamiliar", {}).get("gate"), UNFAMILIAR_GATE[None])),
+         whisper.get("unfamiliar")))
         if said]
-    return words + ", and a read-out of Whisper's pre-trained speech encoder" + (f" that {joined(does)}" if does else "")
+    return (_("{networks}, and a read-out of Whisper's pre-trained speech encoder that {does}") if does else
+            _("{networks}, and a read-out of Whisper's pre-trained speech encoder")).format(
+        networks=words, does=joined(does) if does else "")
 
 
 UNFAMILIAR_GATE = {
-    "discriminator": "says \"not sure\" to a sound that is not a person talking (a synthetic voice, speech played backwards)",
-    None: "says \"not sure\" to a sound unlike the voices it learnt from",
+    "discriminator": N_("says \"not sure\" to a sound that is not a person talking (a synthetic voice, speech played "
+                        "backwards)"),
+    None: N_("says \"not sure\" to a sound unlike the voices it learnt from"),
 }
 """What the read-out's gate (its record's `unfamiliar.gate`; older records have none: the distance) does, in words."""
-UNFAMILIAR_VOICE = ("This does not sound like a person talking (a synthetic voice, say), so it does not "
-                    "guess an emotion.")
+UNFAMILIAR_VOICE = N_("This does not sound like a person talking (a synthetic voice, say), so it does not "
+                      "guess an emotion.")
+"""English, as data (tests compare with it): a page shows `_(UNFAMILIAR_VOICE)`."""
 
 
 def unfamiliar_in_words(unfamiliar: int, with_speech: int) -> str:
     """An upload's windows of speech (one every half second) that the voice model found unlike its
     training, in words."""
+    if unfamiliar == with_speech == 1:
+        return _("The clip's speech sounds unlike a person talking (a synthetic voice, say), so the voice reads "
+                 "\"not sure\" there rather than guess an emotion.")
     if unfamiliar == with_speech:
-        part = "The clip's speech sounds" if with_speech == 1 else f"All {with_speech} half-second steps of speech sound"
-    else:
-        part = f"{unfamiliar} of the {with_speech} half-second steps of speech sound{'s' if unfamiliar == 1 else ''}"
-    return (f"{part} unlike a person talking (a synthetic voice, say), so the voice reads "
-            "\"not sure\" there rather than guess an emotion.")
+        return ngettext("All {count} half-second step of speech sounds unlike a person talking (a synthetic voice, "
+                        "say), so the voice reads \"not sure\" there rather than guess an emotion.",
+                        "All {count} half-second steps of speech sound unlike a person talking (a synthetic voice, "
+                        "say), so the voice reads \"not sure\" there rather than guess an emotion.",
+                        with_speech).format(count=number(with_speech))
+    return ngettext("{unfamiliar} of the {count} half-second steps of speech sounds unlike a person talking (a "
+                    "synthetic voice, say), so the voice reads \"not sure\" there rather than guess an emotion.",
+                    "{unfamiliar} of the {count} half-second steps of speech sound unlike a person talking (a "
+                    "synthetic voice, say), so the voice reads \"not sure\" there rather than guess an emotion.",
+                    unfamiliar).format(unfamiliar=number(unfamiliar), count=number(with_speech))
 
 
 def ferplus_in_words(ferplus: dict) -> str:
     """The face card's second score (issue 40): the same faces against FER+'s majority of ten votes, in words."""
     left_out = sum(ferplus["left_out"].values())
-    return (f"Against FER+'s majority of ten people's votes (the faces where most votes go to contempt, \"unknown\", "
-            f"\"not a face\" or a tie, {left_out:,}, left out): {ferplus['accuracy']:.1%} of {ferplus['n']:,} faces, "
-            f"macro-F1 {ferplus['macro_f1']:.3f}, expected calibration error {ferplus['ece']:.3f}; FER+'s majority and "
-            f"FER2013's label disagree on {ferplus['labels_disagree']:.0%} of these faces.")
+    return _("Against FER+'s majority of ten people's votes (the faces where most votes go to contempt, \"unknown\", "
+             "\"not a face\" or a tie, {left_out}, left out): {accuracy} of {faces} faces, macro-F1 {macro_f1}, "
+             "expected calibration error {ece}; FER+'s majority and FER2013's label disagree on {disagree} of these "
+             "faces.").format(left_out=number(left_out), accuracy=percent(ferplus["accuracy"], 1),
+                              faces=number(ferplus["n"]), macro_f1=number(ferplus["macro_f1"], 3),
+                              ece=number(ferplus["ece"], 3), disagree=percent(ferplus["labels_disagree"]))

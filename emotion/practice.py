@@ -23,17 +23,20 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from emotion.i18n import N_, _, number
 from emotion.labels import FACE_CLASSES, VOICE_CLASSES
 from emotion.timeline import STEP_S, Cells
 
 Mode = Literal["make", "guess", "say"]
-MODES: dict[Mode, str] = {"make": "Make the face", "guess": "Guess the feeling", "say": "Say it"}
+MODES: dict[Mode, str] = {"make": N_("Make the face"), "guess": N_("Guess the feeling"), "say": N_("Say it")}
+"""Each game's name: English in the table and its CSV, `_(MODES[mode])` where a page shows it."""
 
 
 @dataclass(frozen=True)
 class Card:
     """One emotion as a child meets it: its word, the face and voice classes it matches, and
-    one plain line on what the face does."""
+    one plain line on what the face does. The word is the card's id (a shared link's ?deck=, the
+    CSV) and stays English: `card_name` and `_(card.looks_like)` put both in the page's language."""
 
     word: str
     emoji: str
@@ -43,13 +46,13 @@ class Card:
 
 
 CARDS: tuple[Card, ...] = (
-    Card("happy", "😀", "happy", "happy", "corners of the mouth up, cheeks lifted, eyes crinkled"),
-    Card("sad", "😢", "sad", "sad", "corners of the mouth down, inner eyebrows raised"),
-    Card("angry", "😠", "angry", "angry", "eyebrows pulled down and together, lips pressed tight"),
-    Card("surprised", "😮", "surprise", "surprised", "eyebrows up, eyes wide, mouth open"),
-    Card("scared", "😨", "fear", "fearful", "eyebrows up and together, eyes wide, lips stretched back"),
-    Card("disgusted", "🤢", "disgust", "disgust", "nose wrinkled, upper lip raised"),
-    Card("neutral", "😐", "neutral", "neutral", "a relaxed face, nothing moving"),
+    Card(N_("happy"), "😀", "happy", "happy", N_("corners of the mouth up, cheeks lifted, eyes crinkled")),
+    Card(N_("sad"), "😢", "sad", "sad", N_("corners of the mouth down, inner eyebrows raised")),
+    Card(N_("angry"), "😠", "angry", "angry", N_("eyebrows pulled down and together, lips pressed tight")),
+    Card(N_("surprised"), "😮", "surprise", "surprised", N_("eyebrows up, eyes wide, mouth open")),
+    Card(N_("scared"), "😨", "fear", "fearful", N_("eyebrows up and together, eyes wide, lips stretched back")),
+    Card(N_("disgusted"), "🤢", "disgust", "disgust", N_("nose wrinkled, upper lip raised")),
+    Card(N_("neutral"), "😐", "neutral", "neutral", N_("a relaxed face, nothing moving")),
 )
 CARD_BY_WORD = {card.word: card for card in CARDS}
 ALIASES = {"surprise": "surprised", "fear": "scared", "fearful": "scared", "disgust": "disgusted"}
@@ -57,8 +60,22 @@ ALIASES = {"surprise": "surprised", "fear": "scared", "fearful": "scared", "disg
 
 LEVELS: dict[str, float] = {"easy": 0.4, "medium": 0.55, "hard": 0.7}
 """How strict a match is: the probability the model must give the card's emotion."""
+LEVEL_NAMES: dict[str, str] = {
+    # TRANSLATORS: a level of the Practice game: how strict a match is (easy, medium, hard).
+    "easy": N_("easy"),
+    # TRANSLATORS: a level of the Practice game: how strict a match is (easy, medium, hard).
+    "medium": N_("medium"),
+    # TRANSLATORS: a level of the Practice game: how strict a match is (easy, medium, hard).
+    "hard": N_("hard"),
+}
+"""Each level's name: `_(LEVEL_NAMES[level])` where a page shows it."""
 DEFAULT_LEVEL = "medium"
 DEFAULT_HOLD_S = 1.0
+
+
+def card_name(word: str) -> str:
+    """A card's word in the page's language ("scared" -> "asustado" in Spanish)."""
+    return _(word) if word in CARD_BY_WORD else word
 
 
 def parse_deck(text: str | None) -> tuple[tuple[str, ...], list[str]]:
@@ -110,6 +127,27 @@ def face_reading(cells: Cells) -> np.ndarray | None:
     """The faces' mean probabilities over `cells` (the last second or so), None when no face."""
     count = int(cells.face.present.sum())
     return None if count == 0 else cells.face.sums.sum(axis=0) / count
+
+
+TABLE_COLUMNS = (
+    # TRANSLATORS: a Practice table header (the CSV keeps the English one): the game played.
+    N_("mode"),
+    N_("card"),
+    # TRANSLATORS: a Practice table header: whether the card was matched (also the summary's count of matched cards).
+    N_("matched"),
+    # TRANSLATORS: a Practice table header: the seconds until the card was matched.
+    N_("seconds_to_match"),
+    # TRANSLATORS: a Practice table header: the word the child guessed.
+    N_("guess"),
+    # TRANSLATORS: a Practice table header: whether the guess was right.
+    N_("guess_right"),
+    # TRANSLATORS: a Practice table header: the card the face model read at the guess.
+    N_("model_read"),
+    # TRANSLATORS: a Practice table header: how sure the face model was.
+    N_("model_confidence"),
+    N_("skipped"),
+)
+"""The table's columns: English in the CSV, `shown_table` puts them in the page's language."""
 
 
 @dataclass
@@ -166,8 +204,8 @@ class Game:
         """The line the page always shows."""
         if self.mode == "guess":
             right = sum(a.guess == a.card for a in self.attempts if a.guess is not None)
-            return f"Guessed {right} of {len(self.deck)} right"
-        return f"Matched {self.matched} of {len(self.deck)}"
+            return _("Guessed {right} of {cards} right").format(right=number(right), cards=number(len(self.deck)))
+        return _("Matched {matched} of {cards}").format(matched=number(self.matched), cards=number(len(self.deck)))
 
     def check(self, cells_since_card: Cells) -> Attempt | None:
         """Make / say: look for a match in the readings since the card began; on a match the
@@ -208,18 +246,29 @@ class Game:
                  "guess_right": None if a.guess is None else a.guess == a.card,
                  "model_read": a.model_read, "model_confidence": a.model_confidence, "skipped": a.skipped}
                 for a in self.attempts if a.skipped or a.seconds_to_match is not None or a.guess is not None]
-        return pd.DataFrame(rows, columns=["mode", "card", "matched", "seconds_to_match", "guess", "guess_right",
-                                           "model_read", "model_confidence", "skipped"])
+        return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
     def summary(self) -> dict[str, float | int | None]:
+        """The summary's numbers by name: English keys, `_(name)` where a page shows them."""
         table = self.table()
         guessed = table[table.guess.notna()]
         times = table.seconds_to_match.dropna()
-        return {"cards tried": len(table), "matched": int(table.matched.sum()),
-                "median seconds to match": round(float(times.median()), 1) if len(times) else None,
-                "guesses right": int(guessed.guess_right.sum()) if len(guessed) else None}
+        return {N_("cards tried"): len(table), N_("matched"): int(table.matched.sum()),
+                N_("median seconds to match"): round(float(times.median()), 1) if len(times) else None,
+                N_("guesses right"): int(guessed.guess_right.sum()) if len(guessed) else None}
 
 
 def word_of_face(face_class: str) -> str:
     """The card word for a face class ("fear" -> "scared")."""
     return next(card.word for card in CARDS if card.face == face_class)
+
+
+def shown_table(table: pd.DataFrame) -> pd.DataFrame:
+    """`Game.table()` as a page shows it: headers, games and cards in the page's language; the
+    table itself stays English, as the CSV's data."""
+    def cards(column: pd.Series) -> pd.Series:
+        return column.map(card_name, na_action="ignore")
+
+    shown = table.assign(mode=table["mode"].map(_), card=cards(table["card"]), guess=cards(table["guess"]),
+                         model_read=cards(table["model_read"]))
+    return shown.rename(columns=_)

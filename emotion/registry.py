@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from emotion.i18n import N_, _
+
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
@@ -31,6 +33,10 @@ class ModelSpec(NamedTuple):
         """Whether the file the app runs is there (the .keras file is for training and export)."""
         return self.tflite.exists()
 
+    def shown_title(self) -> str:
+        """The title in the page's language (`title` stays English: the cards and the README use it)."""
+        return _(self.title)
+
     def read_card(self) -> dict[str, Any] | None:
         """The model card, or None when the model has not been trained and evaluated yet."""
         if not self.card.exists():
@@ -38,8 +44,8 @@ class ModelSpec(NamedTuple):
         return json.loads(self.card.read_text())
 
 
-FACE = ModelSpec("face", "Facial expression (FER2013)", MODELS_DIR / "face.keras", MODELS_DIR / "face.json")
-SPEECH = ModelSpec("speech", "Speech emotion (RAVDESS + nEMO + EMOVO)", MODELS_DIR / "speech.keras", MODELS_DIR / "speech.json")
+FACE = ModelSpec("face", N_("Facial expression (FER2013)"), MODELS_DIR / "face.keras", MODELS_DIR / "face.json")
+SPEECH = ModelSpec("speech", N_("Speech emotion (RAVDESS + nEMO + EMOVO)"), MODELS_DIR / "speech.keras", MODELS_DIR / "speech.json")
 ALL_MODELS: tuple[ModelSpec, ...] = (FACE, SPEECH)
 
 

@@ -26,16 +26,23 @@ import numpy as np
 import pandas as pd
 
 from emotion.fusion import fuse_rows
+from emotion.i18n import N_, _
 from emotion.labels import FACE_CLASSES, NO_FACE, NO_SPEECH, NOT_SURE, VOICE_CLASSES
 from emotion.timeline import STEP_S, Cells, SourceCells
 
 SOURCE_FACE, SOURCE_VOICE, SOURCE_BOTH = "face", "voice", "face+voice"
 SOURCES = (SOURCE_FACE, SOURCE_VOICE, SOURCE_BOTH)
-SOURCE_TITLES = {SOURCE_FACE: "Face", SOURCE_VOICE: "Voice", SOURCE_BOTH: "Face + voice"}
+SOURCE_TITLES = {SOURCE_FACE: N_("Face"), SOURCE_VOICE: N_("Voice"), SOURCE_BOTH: N_("Face + voice")}
+"""Each source's name in English, marked for the catalogues; pages show `source_title` (the data keep the ids)."""
 FACE_HOLD_S = 1.0
 """A step without a video frame keeps the face of a step at most this much earlier."""
 CLASS_COLUMNS = [f"p_{name}" for name in dict.fromkeys(FACE_CLASSES + VOICE_CLASSES)]
 COLUMNS = ["t", "source", "label", "confidence", *CLASS_COLUMNS]
+
+
+def source_title(source: str) -> str:
+    """A source's name as a page shows it, in the page's language: 'face+voice' -> 'Face + voice'."""
+    return _(SOURCE_TITLES[source])
 
 
 class Thresholds(NamedTuple):

@@ -15,6 +15,7 @@ import av
 import numpy as np
 
 from emotion.face.analyse import MAX_FACES, FaceAnalyzer, FaceReading
+from emotion.i18n import _, ngettext, number
 from emotion.media import (ANALYSIS_LONG_SIDE, MAX_DURATION_S, MAX_UPLOAD_MB, MediaError, MediaInfo, decode_audio,
                            decode_image, sample_video_frames)
 from emotion.speech.classify import SpeechClassifier, VoiceReading
@@ -32,10 +33,21 @@ Progress = Callable[[float, str], None]
 def limits_text() -> str:
     """Every limit an upload meets and what happens past it, in words, from the constants that
     enforce them (the upload size from .streamlit/config.toml, read by emotion.media)."""
-    return (f"Up to {MAX_UPLOAD_MB} MB and {MAX_DURATION_S // 60} minutes: a larger or longer file is refused with a "
-            f"note, nothing is cut silently. Pictures and video frames are read at up to {ANALYSIS_LONG_SIDE} px on "
-            f"their long side (larger ones are scaled down), videos {ANALYSIS_FPS:g} frames a second, and up to "
-            f"{MAX_FACES} faces per picture or frame get a label, the most clearly found first.")
+    minutes = MAX_DURATION_S // 60
+    # TRANSLATORS: the plural form follows {minutes}; {size}, {pixels}, {fps} and {faces} are other settings
+    # that may change: write them in a form that fits any number.
+    return ngettext(
+        "Up to {size} MB and {minutes} minute: a larger or longer file is refused with a note, nothing is cut "
+        "silently. Pictures and video frames are read at up to {pixels} px on their long side (larger ones are "
+        "scaled down), videos {fps} frames a second, and up to {faces} faces per picture or frame get a label, the "
+        "most clearly found first.",
+        "Up to {size} MB and {minutes} minutes: a larger or longer file is refused with a note, nothing is cut "
+        "silently. Pictures and video frames are read at up to {pixels} px on their long side (larger ones are "
+        "scaled down), videos {fps} frames a second, and up to {faces} faces per picture or frame get a label, the "
+        "most clearly found first.",
+        minutes,
+    ).format(size=number(MAX_UPLOAD_MB), minutes=number(minutes), pixels=number(ANALYSIS_LONG_SIDE),
+             fps=number(ANALYSIS_FPS, 0 if ANALYSIS_FPS.is_integer() else 1), faces=number(MAX_FACES))
 
 
 class FacesInFrame(NamedTuple):
@@ -60,7 +72,7 @@ class ClipReport(NamedTuple):
 def analyse_image(data: bytes, analyzer: FaceAnalyzer) -> FacesInFrame:
     rgb = decode_image(data)
     if rgb is None:
-        raise MediaError("This picture could not be decoded.")
+        raise MediaError(_("This picture could not be decoded."))
     readings = analyzer.analyse(rgb, tiles=True)
     return FacesInFrame(0.0, rgb, readings, list(range(1, len(readings) + 1)))
 
@@ -80,8 +92,8 @@ def analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, sp
     try:
         return _analyse_clip(data, info, analyzer, speech, progress)
     except (av.FFmpegError, ValueError, OSError) as problem:
-        raise MediaError("Part of this file could not be decoded, so it cannot be analysed: it may be damaged "
-                         f"({type(problem).__name__}).") from None
+        raise MediaError(_("Part of this file could not be decoded, so it cannot be analysed: it may be damaged "
+                           "({error}).").format(error=type(problem).__name__)) from None
 
 
 def _analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, speech: SpeechClassifier | None,
@@ -91,20 +103,21 @@ def _analyse_clip(data: bytes, info: MediaInfo, analyzer: FaceAnalyzer | None, s
     duration = max(info.duration_s, 1e-3)
     if info.has_video and analyzer is not None:
         tracker = FaceTracker()
-        progress(0.0, "Looking at the video frames…")
+        progress(0.0, _("Looking at the video frames…"))
         for t, rgb in sample_video_frames(data, ANALYSIS_FPS):
             readings = analyzer.analyse(rgb, tiles=True)
             numbers = tracker.assign([r.box for r in readings])
             frames.append(FacesInFrame(t, rgb, readings, numbers))
             timeline.add_faces(t, np.array([r.probabilities for r in readings]))
-            progress(min(0.8, 0.8 * t / duration), f"Looking at the video frames… {t:.0f} s of {duration:.0f} s")
+            progress(min(0.8, 0.8 * t / duration), _("Looking at the video frames… {done} s of {total} s").format(
+                done=number(round(t)), total=number(round(duration))))
     voices: list[VoiceReading] = []
     if info.has_audio and speech is not None:
-        progress(0.8 if info.has_video else 0.0, "Listening to the sound…")
+        progress(0.8 if info.has_video else 0.0, _("Listening to the sound…"))
         voices = speech.classify_clip(decode_audio(data, SAMPLE_RATE), hop_s=VOICE_HOP_S)
         for reading in voices:
             timeline.add_voice(reading.start_s, reading.end_s, reading.probabilities)
-    progress(1.0, "Done.")
+    progress(1.0, _("Done."))
     with_faces = [f for f in frames if f.readings]
     # Key frames keep their pixels; the other frames drop them so the report stays small.
     return ClipReport(

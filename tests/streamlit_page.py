@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Streamlit marks its root with the script state: "initial", "running", "notRunning", ...
 IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-SIDEBAR_READY_SELECTOR = '[data-testid="stSidebar"] h3:has-text("Privacy")'
+SIDEBAR_READY_SELECTOR = '[data-testid="stSidebar"] .st-key-privacy h3'  # in any language
 EXCEPTION_SELECTOR = '[data-testid="stException"]'
 WEBRTC_IFRAME_SELECTOR = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
 
@@ -102,9 +102,10 @@ def start_stream(page, press=None) -> None:
 
 
 def focused_button(page) -> str | None:
-    """The text of the button that has the keyboard focus (looking inside the WebRTC iframe), or
-    None when the focus is on something else."""
-    focus = page.evaluate("() => { const e = document.activeElement; return e ? [e.tagName, e.innerText || ''] : ['', ''] }")
+    """The name of the button that has the keyboard focus (its aria-label, else its text; looking inside
+    the WebRTC iframe), or None when the focus is on something else."""
+    focus = page.evaluate("() => { const e = document.activeElement; "
+                          "return e ? [e.tagName, e.getAttribute('aria-label') || e.innerText || ''] : ['', ''] }")
     if focus[0] == "IFRAME":
         inner = page.frame_locator(WEBRTC_IFRAME_SELECTOR).locator(":focus")
         focus = inner.first.evaluate("e => [e.tagName, e.innerText || '']") if inner.count() else ["", ""]

@@ -136,7 +136,7 @@ def test_live_and_upload_with_the_keyboard_alone(family_browser, family_media, a
         assert wait_for_text(page, "This session", 60), main_text(page)
 
         open_app_page(page, app_server.url, "upload", "Upload")
-        tab_to(page, "Upload")  # the file chooser's button
+        tab_to(page, "Choose a file")  # the file chooser's button
         with page.expect_file_chooser() as chooser:
             page.keyboard.press("Enter")
         chooser.value.set_files(str(family_media["photo"]))

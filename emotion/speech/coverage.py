@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from emotion.i18n import _, ngettext, number, percent
 from emotion.labels import VOICE_CLASSES, display_name
 from emotion.plain_words import UNFAMILIAR_VOICE, unfamiliar_in_words
 from emotion.speech.classify import VoiceReading
@@ -148,48 +149,99 @@ def why_not_sure(heard: SpeechHeard, probabilities: np.ndarray | None, not_sure_
     if probabilities is None or float(np.max(probabilities)) >= not_sure_below:
         return None
     if heard.speech_s < MIN_SPEECH_S:
-        return NotSureReason(TOO_SHORT, f"The voice heard only {heard.speech_s:.1f} seconds of speech, too little "
-                                        f"to read well: it needs at least {MIN_SPEECH_S:g} second. A longer sentence "
-                                        "helps.")
+        # TRANSLATORS: {heard} always has one decimal (0.6); the plural form follows {minimum}.
+        return NotSureReason(TOO_SHORT, ngettext(
+            "The voice heard only {heard} seconds of speech, too little to read well: it needs at least {minimum} "
+            "second. A longer sentence helps.",
+            "The voice heard only {heard} seconds of speech, too little to read well: it needs at least {minimum} "
+            "seconds. A longer sentence helps.",
+            math.ceil(MIN_SPEECH_S),
+        ).format(heard=number(round(heard.speech_s, 1), 1),
+                 minimum=number(MIN_SPEECH_S, 0 if float(MIN_SPEECH_S).is_integer() else 1)))
     if heard.level_dbfs is not None and heard.level_dbfs < QUIET_SPEECH_DBFS:
-        return NotSureReason(TOO_QUIET, "The speech is too quiet to read well: a louder voice, or a microphone closer "
-                                        "to the speaker, helps.")
+        return NotSureReason(TOO_QUIET, _("The speech is too quiet to read well: a louder voice, or a microphone "
+                                          "closer to the speaker, helps."))
     if heard.windows and heard.unfamiliar_windows > MOSTLY_UNFAMILIAR * heard.windows:
-        return NotSureReason(UNLIKE_SPEECH, UNFAMILIAR_VOICE if heard.windows == 1 else
+        return NotSureReason(UNLIKE_SPEECH, _(UNFAMILIAR_VOICE) if heard.windows == 1 else
                              unfamiliar_in_words(heard.unfamiliar_windows, heard.windows))
     first, second = np.argsort(probabilities)[::-1][:2]
     top, runner_up = float(probabilities[first]), float(probabilities[second])
     if top - runner_up <= CLOSE_CALL:
-        return NotSureReason(TORN, f"The voice is unsure between {display_name(VOICE_CLASSES[first])} and "
-                                   f"{display_name(VOICE_CLASSES[second])}: they are about equally likely "
-                                   f"({top:.0%} and {runner_up:.0%}).")
-    return NotSureReason(NONE_STANDS_OUT, f"No emotion stands out in the voice: the likeliest, "
-                                          f"{display_name(VOICE_CLASSES[first])}, is only {top:.0%} likely.")
-
-
-def _seconds(seconds: float, whole: bool) -> str:
-    return f"{seconds:.0f}" if whole else f"{seconds:.1f}"
+        return NotSureReason(TORN, _("The voice is unsure between {first} and {second}: they are about equally "
+                                     "likely ({first_share} and {second_share}).").format(
+            first=display_name(VOICE_CLASSES[first]), second=display_name(VOICE_CLASSES[second]),
+            first_share=percent(top), second_share=percent(runner_up)))
+    return NotSureReason(NONE_STANDS_OUT, _("No emotion stands out in the voice: the likeliest, {emotion}, is only "
+                                            "{share} likely.").format(emotion=display_name(VOICE_CLASSES[first]),
+                                                                      share=percent(top)))
 
 
 def coverage_in_words(heard: SpeechHeard, so_far: bool = False) -> str | None:
     """"The voice got a reading for 7 of 9 seconds of speech and said "not sure" for the rest.";
-    `so_far` for a session still running. None without speech (the page says so otherwise)."""
+    `so_far` for a session still running. None without speech (the page says so otherwise).
+
+    A whole sentence for each case, and separate ones for whole seconds and for tenths: after a
+    count the noun takes the count's plural form, after a decimal another one (in Polish)."""
     if heard.speech_s <= 0:
         return None
-    whole = heard.speech_s >= 10  # tenths of a second only where they matter
-    total = _seconds(heard.speech_s, whole)
-    read = _seconds(heard.read_s, whole)
-    if 0 < heard.read_s < heard.speech_s and read == total:  # never round a part up to "all"
-        step = 1 if whole else 10
-        read = _seconds(math.floor(heard.read_s * step) / step, whole)
-    if 0 < heard.read_s and float(read) == 0:  # nor a part down to none: tenths, then "under 0.1"
-        read = _seconds(heard.read_s, whole=False)
-        read = "under 0.1" if read == "0.0" else read
-    speech = f"{total} second{'' if total == '1' else 's'} of speech"
+    decimals = 0 if heard.speech_s >= 10 else 1  # tenths of a second only where they matter
+    step = 10**decimals
+    total_s = round(heard.speech_s, decimals)
+    read_s, read_decimals = round(heard.read_s, decimals), decimals
+    if 0 < heard.read_s < heard.speech_s and read_s == total_s:  # never round a part up to "all"
+        read_s = math.floor(heard.read_s * step) / step
+    if 0 < heard.read_s and read_s == 0:  # nor a part down to none: tenths, then "under 0.1"
+        read_s, read_decimals = round(heard.read_s, 1), 1
+    read = number(read_s, read_decimals)
+    if 0 < heard.read_s and read_s == 0:
+        # TRANSLATORS: put in place of {read} in "The voice got a reading for {read} of {total} seconds of speech…".
+        read = _("under {amount}").format(amount=number(0.1, 1))
+    total, count = number(total_s, decimals), int(total_s)
+    whole = decimals == 0
     if heard.read_s >= heard.speech_s:
-        words = f"the voice got a reading for all {speech}."
+        if whole:
+            sentence = (ngettext("So far, the voice got a reading for all {total} second of speech.",
+                                 "So far, the voice got a reading for all {total} seconds of speech.", count)
+                        if so_far else ngettext("The voice got a reading for all {total} second of speech.",
+                                                "The voice got a reading for all {total} seconds of speech.", count))
+        elif so_far:
+            # TRANSLATORS: {total} has one decimal (2.5).
+            sentence = _("So far, the voice got a reading for all {total} seconds of speech.")
+        else:
+            # TRANSLATORS: {total} has one decimal (2.5).
+            sentence = _("The voice got a reading for all {total} seconds of speech.")
     elif heard.read_s <= 0:
-        words = f"the voice got no reading in {speech}: it said \"not sure\" throughout."
+        if whole:
+            sentence = (ngettext("So far, the voice got no reading in {total} second of speech: it said \"not sure\" "
+                                 "throughout.",
+                                 "So far, the voice got no reading in {total} seconds of speech: it said \"not sure\" "
+                                 "throughout.", count)
+                        if so_far else ngettext("The voice got no reading in {total} second of speech: it said "
+                                                "\"not sure\" throughout.",
+                                                "The voice got no reading in {total} seconds of speech: it said "
+                                                "\"not sure\" throughout.", count))
+        elif so_far:
+            # TRANSLATORS: {total} has one decimal (2.5).
+            sentence = _("So far, the voice got no reading in {total} seconds of speech: it said \"not sure\" "
+                         "throughout.")
+        else:
+            # TRANSLATORS: {total} has one decimal (2.5).
+            sentence = _("The voice got no reading in {total} seconds of speech: it said \"not sure\" throughout.")
+    elif whole:
+        sentence = (ngettext("So far, the voice got a reading for {read} of {total} second of speech and said "
+                             "\"not sure\" for the rest.",
+                             "So far, the voice got a reading for {read} of {total} seconds of speech and said "
+                             "\"not sure\" for the rest.", count)
+                    if so_far else ngettext("The voice got a reading for {read} of {total} second of speech and said "
+                                            "\"not sure\" for the rest.",
+                                            "The voice got a reading for {read} of {total} seconds of speech and said "
+                                            "\"not sure\" for the rest.", count))
+    elif so_far:
+        # TRANSLATORS: {total} has one decimal (2.5).
+        sentence = _("So far, the voice got a reading for {read} of {total} seconds of speech and said \"not sure\" "
+                     "for the rest.")
     else:
-        words = f"the voice got a reading for {read} of {speech} and said \"not sure\" for the rest."
-    return ("So far, " if so_far else "") + (words if so_far else words[0].upper() + words[1:])
+        # TRANSLATORS: {total} has one decimal (2.5).
+        sentence = _("The voice got a reading for {read} of {total} seconds of speech and said \"not sure\" for the "
+                     "rest.")
+    return sentence.format(read=read, total=total)

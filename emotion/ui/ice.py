@@ -17,6 +17,8 @@ from typing import Any
 
 import streamlit as st
 
+from emotion.i18n import _
+
 from emotion.turn import IceConfigurationError, TurnRelay, fixed_ice_servers, transport_policy, turn_relay
 
 TURN_RENEW_S = 600
@@ -50,7 +52,9 @@ def ice_configuration() -> dict[str, Any] | None:
         relay = turn_relay(os.environ)
         policy = transport_policy(os.environ)
     except IceConfigurationError as error:
-        st.error(f"This server's WebRTC settings cannot be used, so Live may not connect: {error}", icon="🛠️")
+        # The reason names the server's settings (environment variables): for whoever runs it, in English.
+        st.error(_("This server's WebRTC settings cannot be used, so Live may not connect: {reason}").format(
+            reason=error), icon="🛠️")
         return None
     if relay is not None:
         servers = (servers or []) + [_session_relay(relay)]

@@ -8,9 +8,10 @@ import streamlit as st
 
 from emotion.charts import probability_bars
 from emotion.fusion import VOICE_TO_FACE
-from emotion.labels import FACE_CLASSES, VOICE_CLASSES, display_name, top_label, voice_arousal
+from emotion.i18n import _, number, percent
+from emotion.labels import FACE_CLASSES, VOICE_CLASSES, display_name, emotion_name, top_label, voice_arousal
 from emotion.overlay import face_caption
-from emotion.report import SOURCE_TITLES, export_csv, export_json, summary
+from emotion.report import export_csv, export_json, source_title, summary
 from emotion.speech.coverage import NotSureReason, SpeechHeard, coverage_in_words
 
 
@@ -21,9 +22,9 @@ def face_text(readings, numbers, not_sure_below: float) -> list[str]:
 
 def voice_text(probabilities: np.ndarray | None, not_sure_below: float) -> str:
     if probabilities is None:
-        return "Voice: no speech"
+        return _("Voice: {label}").format(label=emotion_name("no speech"))
     label, confidence = top_label(probabilities, VOICE_CLASSES, not_sure_below)
-    return f"Voice: {label} ({confidence:.0%})"
+    return _("Voice: {label} ({confidence})").format(label=emotion_name(label), confidence=percent(confidence))
 
 
 def voice_energy(probabilities: np.ndarray) -> None:
@@ -32,8 +33,9 @@ def voice_energy(probabilities: np.ndarray) -> None:
     in 4 under all channel shifts where the classes are right about half the time; measured
     against chance, it holds up about as well as the classes, not better)."""
     aroused = voice_arousal(probabilities)
-    level = "high (an energetic voice)" if aroused >= 0.5 else "low (a quiet, calm or low voice)"
-    st.caption(f"Energy in the voice: {level}, {max(aroused, 1 - aroused):.0%} sure")
+    sure = percent(max(aroused, 1 - aroused))
+    st.caption(_("Energy in the voice: high (an energetic voice), {sure} sure").format(sure=sure) if aroused >= 0.5
+               else _("Energy in the voice: low (a quiet, calm or low voice), {sure} sure").format(sure=sure))
 
 
 def not_sure_reason(reason: NotSureReason | None) -> None:
@@ -51,18 +53,19 @@ def speech_coverage(heard: SpeechHeard, so_far: bool = False) -> None:
 
 def face_bars(probabilities: np.ndarray, title: str, key: str) -> None:
     st.plotly_chart(probability_bars(FACE_CLASSES, probabilities, title), key=key,
-                    alt=bars_in_words(FACE_CLASSES, probabilities, title or "Face"))
+                    alt=bars_in_words(FACE_CLASSES, probabilities, title or _("Face")))
 
 
 def voice_bars(probabilities: np.ndarray, title: str, key: str) -> None:
     st.plotly_chart(probability_bars(VOICE_CLASSES, probabilities, title), key=key,
-                    alt=bars_in_words(VOICE_CLASSES, probabilities, title or "Voice"))
+                    alt=bars_in_words(VOICE_CLASSES, probabilities, title or _("Voice")))
 
 
 def bars_in_words(classes: tuple[str, ...], probabilities: np.ndarray, title: str) -> str:
     """The bars' text alternative: every class with its share, largest first."""
     order = np.argsort(probabilities)[::-1]
-    return f"{title}, bars: " + ", ".join(f"{classes[i]} {probabilities[i]:.0%}" for i in order)
+    shares = ", ".join(f"{emotion_name(classes[i])} {percent(probabilities[i])}" for i in order)
+    return _("{title}, bars: {shares}").format(title=title, shares=shares)
 
 
 def big_label(text: str, probabilities: np.ndarray | None, classes: tuple[str, ...], not_sure_below: float) -> None:
@@ -71,27 +74,31 @@ def big_label(text: str, probabilities: np.ndarray | None, classes: tuple[str, .
         st.markdown(f"### {text}")
         return
     label, confidence = top_label(probabilities, classes, not_sure_below)
-    st.markdown(f"### {display_name(label)} — {confidence:.0%}")
+    st.markdown(f"### {display_name(label)} — {percent(confidence)}")
 
 
 def fusion_note() -> None:
-    pairs = ", ".join(f"{v} → {f}" for v, f in VOICE_TO_FACE.items() if v != f)
-    st.caption("Face + voice combines both readings in the face's seven emotions, weighting each side by how "
-               "sure it is (a voice unlike any the mirror learnt from does not count). "
-               f"Voice classes map as: {pairs}; the rest keep their names.")
+    pairs = ", ".join(f"{emotion_name(v)} → {emotion_name(f)}" for v, f in VOICE_TO_FACE.items() if v != f)
+    st.caption(_("Face + voice combines both readings in the face's seven emotions, weighting each side by how "
+                 "sure it is (a voice unlike any the mirror learnt from does not count). "
+                 "Voice classes map as: {pairs}; the rest keep their names.").format(pairs=pairs))
 
 
 def summary_and_downloads(rows: pd.DataFrame, file_stem: str, key: str) -> None:
     """Time in each emotion per source, and the report's rows as CSV and JSON."""
     table = summary(rows)
     if table.empty:
-        st.info("Nothing was recorded yet.")
+        st.info(_("Nothing was recorded yet."))
         return
-    shown = table.assign(source=table["source"].map(SOURCE_TITLES), seconds=table["seconds"].round(1),
-                         share=(100 * table["share"]).round(0).astype("Int64"))
-    st.dataframe(shown.rename(columns={"share": "share %"}), hide_index=True, key=f"{key}-summary")
+    shown = pd.DataFrame({
+        _("source"): table["source"].map(source_title),
+        _("emotion"): table["label"].map(emotion_name),
+        _("seconds"): table["seconds"].map(lambda seconds: number(seconds, 1)),
+        _("share"): table["share"].map(percent),
+    })
+    st.dataframe(shown, hide_index=True, key=f"{key}-summary")
     left, right = st.columns(2)
-    left.download_button("Download timeline (CSV)", export_csv(rows), f"{file_stem}.csv", "text/csv",
+    left.download_button(_("Download timeline (CSV)"), export_csv(rows), f"{file_stem}.csv", "text/csv",
                          key=f"{key}-csv", icon="⬇️")
-    right.download_button("Download timeline (JSON)", export_json(rows), f"{file_stem}.json", "application/json",
+    right.download_button(_("Download timeline (JSON)"), export_json(rows), f"{file_stem}.json", "application/json",
                           key=f"{key}-json", icon="⬇️")

@@ -16,10 +16,12 @@ import logging
 
 import streamlit as st
 
+from emotion.i18n import N_, _
+
 REPLICA_HEADER = "X-Emotion-Replica"
 REPLICA_COOKIE = "emotion_replica"
-MOVED = ("The server you were on stopped, so this page started again on another one: a live stream "
-         "or a reading in progress there has ended. Start it again here to go on.")
+MOVED = N_("The server you were on stopped, so this page started again on another one: a live stream "
+           "or a reading in progress there has ended. Start it again here to go on.")
 
 logger = logging.getLogger(__name__)
 if not logger.handlers:  # the replicas' logs count sessions (tests/test_replicas.py); Streamlit shows warnings only
@@ -44,4 +46,4 @@ def greet_session() -> None:
         served_by = st.context.headers.get(REPLICA_HEADER, "-")
         logger.info("session started on replica %s (moved from %s)", served_by, st.session_state.replica_moved_from or "-")
     if st.session_state.replica_moved_from:
-        st.warning(MOVED, icon="🔁")
+        st.warning(_(MOVED), icon="🔁")

@@ -12,8 +12,11 @@ picture) instead of hiding anything.
 from __future__ import annotations
 
 import html
+import json
 
 import streamlit as st
+
+from emotion.i18n import _
 
 CALM_PARAMETER = "calm"
 """?calm=1 in the address turns calm mode on, so a parent can bookmark or share it."""
@@ -65,8 +68,36 @@ def calm_mode() -> bool:
 
 
 def calm_toggle() -> None:
-    st.toggle("Calm mode", key="calm",
-              help="No motion, softer colours and larger text; add ?calm=1 to the address to start in it.")
+    st.toggle(_("Calm mode"), key="calm",
+              help=_("No motion, softer colours and larger text; add ?calm=1 to the address to start in it."))
+
+
+def uploader_words(button: str, instructions: str) -> None:
+    """The file uploader's button and instructions in the page's language: Streamlit writes them in
+    English in the browser and has no setting for them, so CSS hides its words and shows these, and
+    a script gives the button the same name for screen readers (CSS text is not a button's name)."""
+    dropzone = '[data-testid="stFileUploaderDropzone"]'
+    st.html(f"""<style>
+{dropzone} button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
+{dropzone} button [data-testid="stMarkdownContainer"]::after {{ content: {_css_string(button)}; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: {_css_string(instructions)}; font-size: 0.875rem; }}
+</style>
+<script>
+window.emUploaderName = {json.dumps(button)};
+if (!window.emUploaderNamer) {{
+  const name = () => document.querySelectorAll('{dropzone} button').forEach(
+    b => b.getAttribute('aria-label') === window.emUploaderName || b.setAttribute('aria-label', window.emUploaderName));
+  window.emUploaderNamer = new MutationObserver(name);
+  window.emUploaderNamer.observe(document.body, {{childList: true, subtree: true}});
+}}
+document.querySelectorAll('{dropzone} button').forEach(b => b.setAttribute('aria-label', window.emUploaderName));
+</script>""", unsafe_allow_javascript=True)
+
+
+def _css_string(text: str) -> str:
+    """`text` as a quoted CSS string: backslashes and quotes escaped, nothing that can end the rule."""
+    return '"' + "".join(ch if ch.isalnum() or ch in " .,:;•()%-" else f"\\{ord(ch):x} " for ch in text) + '"'
 
 
 def announce(text: str) -> None:
