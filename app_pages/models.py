@@ -8,10 +8,12 @@ evaluation command, intended use, limits) is shown as recorded, in one container
 (key card-record-<model>).
 """
 
+from datetime import date
+
 import streamlit as st
 
 from emotion.charts import confusion_heatmap, recall_bars
-from emotion.i18n import _, ngettext, number, percent
+from emotion.i18n import _, long_date, ngettext, number, percent
 from emotion.labels import emotion_name
 from emotion.plain_words import (OTHER_CORPORA, abstains, ensemble_in_words, ferplus_in_words,
                                  strengths_and_weaknesses)
@@ -140,7 +142,7 @@ def card_record(spec: ModelSpec, card: dict) -> None:
     with st.container(key=f"card-record-{spec.key}"):
         st.markdown(_("**Data and split** — {record}").format(
             record="; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in data.items())))
-        st.caption(_("Evaluated {date} with `{command}`.").format(date=card["date"],
+        st.caption(_("Evaluated {date} with `{command}`.").format(date=long_date(date.fromisoformat(card["date"])),
                                                                    command=card["evaluation_command"]))
         st.markdown(_("**Intended use** — {record}").format(record=card["intended_use"]))
         st.markdown(_("**Known limits**") + "\n" + "\n".join(f"- {limit}" for limit in card["limits"]))

@@ -4,7 +4,7 @@ language in emotion/locales/<language>.po.
 Why gettext catalogues, read with Babel: translators' tools open them, `pybabel extract` lists every
 message the code marks with `_`, `ngettext` or `N_` (tests/test_i18n.py holds each catalogue to
 that list), plural forms follow each language's rule (Polish has three), and Babel writes numbers
-the language's way (84 % in Spanish, 1,5 s in Polish, Italian and Spanish).
+the language's way (84 % in Spanish, 1,5 s in Polish, Italian and Spanish) and dates too.
 
 Which language: Streamlit's script sets it for its run (emotion/ui/language.py) and a Live session
 for its media threads (`in_language`); code in emotion/ reads it here and never from Streamlit. A
@@ -19,11 +19,11 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -106,6 +106,6 @@ def number(value: float, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=_language.get())
 
 
-def date_and_time(moment: datetime) -> str:
-    """A date and time as the language writes them."""
-    return format_datetime(moment, format="medium", locale=_language.get())
+def long_date(day: date) -> str:
+    """A date as the language writes it: "6 December 2026", "6 de diciembre de 2026", "6 grudnia 2026"."""
+    return format_date(day, format="long", locale=_language.get())

@@ -123,6 +123,24 @@ def _speaks_changes_only(page) -> None:
     assert spoken.startswith("Face 1: happy") and "%" not in spoken, spoken
 
 
+def _choose_with_the_keyboard(page):
+    """The file chooser, opened by tabbing to the uploader's button and pressing Enter. Headless Chromium
+    sometimes lets an Enter pass without opening it (seen in 1 run of 4, the focus on the button): tab to it
+    again and press once more, up to three times."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        tab_to(page, "Choose a file")
+        wait_until_idle(page)
+        try:
+            with page.expect_file_chooser(timeout=10_000) as chooser:
+                page.keyboard.press("Enter")
+            return chooser.value
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+
+
 def test_live_and_upload_with_the_keyboard_alone(family_browser, family_media, app_server):
     """Start and Stop on Live, and choosing a file on Upload, with Tab and Enter only (Practice's game has its own
     keyboard test)."""
@@ -136,10 +154,7 @@ def test_live_and_upload_with_the_keyboard_alone(family_browser, family_media, a
         assert wait_for_text(page, "This session", 60), main_text(page)
 
         open_app_page(page, app_server.url, "upload", "Upload")
-        tab_to(page, "Choose a file")  # the file chooser's button
-        with page.expect_file_chooser() as chooser:
-            page.keyboard.press("Enter")
-        chooser.value.set_files(str(family_media["photo"]))
+        _choose_with_the_keyboard(page).set_files(str(family_media["photo"]))
         page.get_by_text("Face 1: happy").first.wait_for(timeout=60_000)
         assert exception_texts(page) == []
     finally:

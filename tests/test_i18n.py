@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from emotion.i18n import LANGUAGES, LOCALES, SOURCE_LANGUAGE, _, in_language, ngettext, number, percent, set_language
+from emotion.i18n import (LANGUAGES, LOCALES, SOURCE_LANGUAGE, _, in_language, long_date, ngettext, number, percent,
+                          set_language)
 from emotion.labels import display_name
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,13 +60,13 @@ def test_every_marked_message_is_translated_with_its_placeholders(messages, lang
             assert set(PLACEHOLDER.findall(translation)) == wanted, f"{language}: placeholders of {message_id!r}"
 
 
-def test_numbers_and_emotion_names_follow_the_language():
+def test_numbers_dates_and_emotion_names_follow_the_language():
     assert (percent(0.843), number(1.53, 1), number(12345)) == ("84%", "1.5", "12,345")  # English by default
     with in_language("es"):
         assert (percent(0.843), number(1.53, 1)) == ("84\xa0%", "1,5")
         assert display_name("happy") != "happy 😀" and display_name("happy").endswith("😀")
     with in_language("pl"):
-        assert number(12345) == "12\xa0345"
+        assert number(12345) == "12\xa0345" and long_date(date(2026, 12, 6)) == "6 grudnia 2026"
         # Polish has three plural forms (1 sekunda, 2 sekundy, 5 sekund): the catalogue gives each its own.
         forms = {ngettext("The voice got a reading for all {total} second of speech.",
                           "The voice got a reading for all {total} seconds of speech.", n) for n in (1, 2, 5)}

@@ -29,8 +29,10 @@ def choose_language() -> str:
     if st.query_params.get(LANGUAGE_PARAMETER) != language:
         st.query_params[LANGUAGE_PARAMETER] = language
     set_language(language)
-    # The document's language, so a screen reader speaks the page with the right voice.
-    st.html(f"<script>document.documentElement.lang = {json.dumps(language)};</script>", unsafe_allow_javascript=True)
+    # The document's language, so a screen reader speaks the page with the right voice (from the sidebar: a
+    # script in the main column would take a line of its own there).
+    st.sidebar.html(f"<script>document.documentElement.lang = {json.dumps(language)};</script>",
+                    unsafe_allow_javascript=True)
     return language
 
 

@@ -82,8 +82,9 @@ def uploader_words(button: str, instructions: str) -> None:
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
 {dropzone} button [data-testid="stMarkdownContainer"]::after {{ content: {_css_string(button)}; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: {_css_string(instructions)}; font-size: 0.875rem; }}
-</style>
-<script>
+</style>""")
+    # The script from the sidebar: in the main column it would take a line of its own above the answer.
+    st.sidebar.html(f"""<script>
 window.emUploaderName = {json.dumps(button)};
 if (!window.emUploaderNamer) {{
   const name = () => document.querySelectorAll('{dropzone} button').forEach(
