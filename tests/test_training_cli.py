@@ -121,15 +121,11 @@ def test_speech_train_resume_release_and_cross_validation(tmp_path):
     assert session_record["features"] == {"normalisation": "session"} and session_record["augmentation"]["channel"] == "harsh"
     assert speech_normalisation(session_out.with_suffix(".tflite")) == "session"
 
+    # Cross-validation in two sittings: half the folds, then the rest (the summary waits for all four). Committing
+    # and picking up resume points is tested with the seed ensemble's member above.
     cv = (*common, "--epochs", "1", "--cv", "4", "--run-dir", str(tmp_path / "cv"))
     assert "folds with a result: 2 of 4" in _run("emotion.train.speech", *cv, "--folds", "0,1")
     assert not out.with_suffix(".cv.json").exists()
-    # A session that must stop commits the folds' results; a fresh machine picks them up untrained.
-    _run("emotion.train.speech", *cv, "--folds", "0,1", "--save-resume-point")
-    assert (tmp_path / "resume" / "speech-cv1" / "result.json").exists()
-    shutil.rmtree(tmp_path / "cv")
-    again = _run("emotion.train.speech", *cv, "--folds", "0,1", "--resume")
-    assert "folds with a result: 2 of 4" in again and "epoch 1/1" not in again
     _run("emotion.train.speech", *cv, "--folds", "2,3")
     summary = json.loads(out.with_suffix(".cv.json").read_text())
     tested = [a for fold in summary["folds"] for a in fold["test_actors"]]

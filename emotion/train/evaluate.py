@@ -125,8 +125,8 @@ def evaluate_face(args) -> tuple[dict[str, Any], dict[str, Any]]:
         result["accuracy_without_train_copies"] = float(np.mean(probs[unseen].argmax(axis=1) == y[unseen]))
     if args.ferplus_votes:
         result["ferplus"] = ferplus_scores(probs, y, args.ferplus_votes, args.split)
-    if "x_val" in arrays:
-        val_probs = classifier.predict(resize_faces(arrays["x_val"]))
+    if "x_val" in arrays:  # the threshold comes from validation faces: read them once, whichever split is scored
+        val_probs = probs if args.split == "val" else classifier.predict(resize_faces(arrays["x_val"]))
         extra["not_sure_below"] = not_sure_threshold(val_probs, arrays["y_val"].astype(np.int64))
     return result, extra
 
