@@ -34,7 +34,7 @@ def _run(module: str, *args: str) -> str:
 
 
 def _train(*args: str) -> str:
-    return _run("emotion.train.face", "--limit", "256", "--batch-size", "64", *args)
+    return _run("emotion.train.face", "--limit", "256", "--val-limit", "2048", "--batch-size", "64", *args)
 
 
 def test_train_resume_and_release(tmp_path):

@@ -451,6 +451,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=REPO / "models" / "face.keras")
     parser.add_argument("--resume", action="store_true", help="continue from run-dir/last.pt")
     parser.add_argument("--limit", type=int, default=0, help="use only N training images (smoke tests)")
+    parser.add_argument("--val-limit", type=int, default=0, help="read only the first N PublicTest faces (smoke tests)")
     parser.add_argument("--no-release", action="store_true",
                         help="train only (a machine without TensorFlow); release later with --release-now")
     parser.add_argument("--release-now", action="store_true",
@@ -464,6 +465,8 @@ def main(argv: list[str] | None = None) -> None:
     root = data_dir(args.data_dir)
     x_val, y_val = load_fer(root, "val")
     val_majority = load_votes(root, "val").majority
+    if args.val_limit:
+        x_val, y_val, val_majority = x_val[: args.val_limit], y_val[: args.val_limit], val_majority[: args.val_limit]
     if args.save_resume_point:
         print(f"saved {save_resume_point(args.run_dir[0], 'face', ('last.pt', 'state.json'))}", flush=True)
         return
