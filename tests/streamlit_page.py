@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 # Streamlit marks its root with the script state: "initial", "running", "notRunning", ...
 IDLE_SELECTOR = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SIDEBAR_READY_SELECTOR = '[data-testid="stSidebar"] .st-key-privacy h3'  # in any language
 EXCEPTION_SELECTOR = '[data-testid="stException"]'
 WEBRTC_IFRAME_SELECTOR = 'iframe[title="streamlit_webrtc.component.webrtc_streamer"]'
+UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
+VOICE_LINE = re.compile(r"Voice: (?!no speech)(\w[\w ]*) \((\d+)%\)")
+"""The lines Live and Upload write under a face and under the voice: "Face 1: happy (92%)", "Voice: calm (60%)"."""
 
 
 def open_app_page(page, base_url: str, url_path: str, heading: str, timeout_ms: int = 60_000) -> None:
@@ -21,6 +27,13 @@ def open_app_page(page, base_url: str, url_path: str, heading: str, timeout_ms: 
 
 def wait_until_idle(page, timeout_ms: int = 60_000) -> None:
     page.wait_for_selector(IDLE_SELECTOR, timeout=timeout_ms)
+
+
+def upload_file(page, path) -> None:
+    """Give the Upload page's uploader a file and wait until the page has read it."""
+    page.set_input_files(UPLOAD_INPUT, str(path))
+    page.wait_for_timeout(500)
+    wait_until_idle(page, timeout_ms=240_000)
 
 
 def exception_texts(page) -> list[str]:

@@ -19,14 +19,12 @@ import pytest
 from accessibility import PHONE, TABLET, blocking_violations, wider_than_the_screen
 from conftest import save_screenshot
 from media import astronaut_rgb, face_frames, recorded_voice_16k, write_wav, write_y4m
-from streamlit_page import (LAPTOP, exception_texts, in_view_without_scrolling, main_text, open_app_page,
-                            press_with_keyboard, start_stream, tab_to, wait_for_text, wait_until_idle)
+from streamlit_page import (FACE_LINE, LAPTOP, VOICE_LINE, exception_texts, in_view_without_scrolling, main_text,
+                            open_app_page, press_with_keyboard, start_stream, tab_to, upload_file, wait_for_text,
+                            wait_until_idle)
 
 pytestmark = pytest.mark.browser
 
-UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
-FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
-VOICE_LINE = re.compile(r"Voice: (?!no speech)(\w[\w ]*) \((\d+)%\)")
 PRACTICE_GAMES = ("make", "guess", "say")
 LIVE_REGION = '[role="status"][aria-live="polite"]'
 
@@ -51,11 +49,6 @@ def family_browser(launch_browser, family_media):
     return launch_browser(video=family_media["camera"], audio=family_media["microphone"])
 
 
-def _upload(page, path) -> None:
-    page.set_input_files(UPLOAD_INPUT, str(path))
-    page.wait_for_timeout(500)
-    wait_until_idle(page, timeout_ms=240_000)
-
 
 def _fits(page, name: str, audited: bool) -> None:
     """The state `name` of the page once its script ran (Streamlit fades what a run is redrawing): nothing wider
@@ -78,12 +71,12 @@ def test_every_page_on_a_touch_screen(family_browser, family_media, app_server, 
 
         open_app_page(page, app_server.url, "upload", "Upload")
         _fits(page, "upload", audited)
-        _upload(page, family_media["photo"])
+        upload_file(page, family_media["photo"])
         page.get_by_text("Face 1: happy").first.wait_for(timeout=60_000)
         assert in_view_without_scrolling(page, page.locator("h3", has_text=re.compile(r"happy .*\d+%")).first)
         _fits(page, "upload, a photo", audited)
         save_screenshot(page, f"{device}-upload-photo")
-        _upload(page, family_media["sound"])
+        upload_file(page, family_media["sound"])
         page.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
         assert in_view_without_scrolling(page, page.locator("h3", has_text="%").first)
         _fits(page, "upload, a sound clip", audited)

@@ -4,19 +4,17 @@ starts and labels a smiling face on Live through a real browser."""
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from containers import AppContainer, image_inspect
 from media import face_frames, recorded_voice_16k, write_wav, write_y4m
-from streamlit_page import LAPTOP, exception_texts, open_app_page, start_stream, wait_for_text
+from streamlit_page import FACE_LINE, LAPTOP, exception_texts, open_app_page, start_stream, wait_for_text
 
 pytestmark = pytest.mark.browser
 
 HEALTHY_WITHIN_S = 30
 MAX_IMAGE_BYTES = 1.5e9
-FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
 TRAINING_AND_TEST_PACKAGES = ("tensorflow", "keras", "torch", "pytest", "playwright", "librosa", "scikit-learn")
 
 

@@ -19,8 +19,8 @@ from conftest import ARTIFACTS, save_screenshot
 from emotion.registry import speech_normalisation
 from emotion.plain_words import UNFAMILIAR_VOICE
 from media import face_frames, recorded_voice_16k, speech_16k, write_wav, write_y4m
-from streamlit_page import (LAPTOP, exception_texts, in_view_without_scrolling, main_text, open_app_page, start_stream,
-                            wait_for_text, webrtc_button)
+from streamlit_page import (FACE_LINE, LAPTOP, VOICE_LINE, exception_texts, in_view_without_scrolling, main_text,
+                            open_app_page, start_stream, wait_for_text, webrtc_button)
 from turn_relay import CoturnRelay
 
 pytestmark = pytest.mark.browser
@@ -36,8 +36,6 @@ SYNTHETIC_READ_SHARE = 0.05
 """Of a synthetic voice's speech, the most a Live stream through the browser may get a reading for:
 Opus and the worker's timing move the windows, and one short window can pass the gate (CI: under
 half a second of 22 seconds); offline every streamed window is gated (tests/test_speech_coverage.py)."""
-FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
-VOICE_LINE = re.compile(r"Voice: (?!no speech)(\w[\w ]*) \((\d+)%\)")
 WARMING_UP_START = "Warming up"
 RELAYED_MEDIA_BYTES = 20_000
 """Seconds of camera and microphone through the relay come to 100 kB and more (measured: 142 kB); a relay

@@ -19,8 +19,8 @@ import pytest
 from app_server import StreamlitServer
 from conftest import ARTIFACTS, REPO
 from media import face_frames, hum, speech_16k, write_wav, write_y4m
-from streamlit_page import (exception_texts, main_text, mirrored_video_shows, open_app_page, wait_for_text, wait_until_idle,
-                            webrtc_button)
+from streamlit_page import (FACE_LINE, UPLOAD_INPUT, exception_texts, main_text, mirrored_video_shows, open_app_page,
+                            wait_for_text, wait_until_idle, webrtc_button)
 
 pytestmark = pytest.mark.browser
 
@@ -43,8 +43,6 @@ closed (streamlit-webrtc's watcher thread ends with it)."""
 DISCONNECTED_TTL_S = 10
 """Streamlit keeps a disconnected session 120 s by default, so a tab that lost its network can
 reconnect to it; the test server keeps it 10 s so the suite need not wait two minutes."""
-FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
-UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 
 
 @pytest.fixture(scope="module")

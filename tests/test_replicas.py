@@ -16,15 +16,14 @@ from containers import AppContainer
 from emotion.ui.replica import MOVED
 from media import face_frames, hum, recorded_voice_16k, speech_16k, write_wav, write_y4m
 from replica_proxy import ReplicaProxy
-from streamlit_page import LAPTOP, exception_texts, main_text, open_app_page, start_stream, wait_for_text, webrtc_button
+from streamlit_page import (FACE_LINE, LAPTOP, UPLOAD_INPUT, exception_texts, main_text, open_app_page, start_stream,
+                            wait_for_text, webrtc_button)
 from turn_relay import CoturnRelay
 
 pytestmark = pytest.mark.browser
 
-FACE_LINE = re.compile(r"Face 1: (\w[\w ]*) \((\d+)%\)")
 CAMERA_COUNT = re.compile(r"Camera: (\d+) of (\d+) frames analysed")
 SESSION_STARTED = re.compile(r"session started on replica (app\d) \(moved from (\S+)\)")
-UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 STILL_STREAMING_S = 20
 
 

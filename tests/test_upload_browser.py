@@ -9,23 +9,18 @@ import pytest
 from accessibility import blocking_violations
 from conftest import save_screenshot
 from media import face_and_speech_mp4
-from streamlit_page import LAPTOP, exception_texts, in_view_without_scrolling, open_app_page, wait_until_idle
+from streamlit_page import (LAPTOP, exception_texts, in_view_without_scrolling, open_app_page, upload_file,
+                            wait_until_idle)
 
 pytestmark = pytest.mark.browser
 
-UPLOAD_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
 
-
-def _upload(page, path) -> None:
-    page.set_input_files(UPLOAD_INPUT, str(path))
-    page.wait_for_timeout(500)
-    wait_until_idle(page, timeout_ms=240_000)
 
 
 def test_video_with_face_and_speech_becomes_a_report(page, app_server, tmp_path):
     video = face_and_speech_mp4(tmp_path)
     open_app_page(page, app_server.url, "upload", "Upload")
-    _upload(page, video)
+    upload_file(page, video)
     page.get_by_text("Download timeline (CSV)").wait_for(timeout=240_000)
     main = page.inner_text('[data-testid="stMain"]')
     assert "Timeline" in main and "Key frames" in main and "Summary" in main
@@ -43,13 +38,13 @@ def test_corrupt_upload_shows_a_sentence_and_the_page_keeps_working(page, app_se
     broken = tmp_path / "holiday.mp4"
     broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(4000))
     open_app_page(page, app_server.url, "upload", "Upload")
-    _upload(page, broken)
+    upload_file(page, broken)
     alert = page.locator('[data-testid="stAlert"]', has_text="could not be read")
     alert.wait_for(timeout=60_000)
     save_screenshot(page, "upload-corrupt")
     assert exception_texts(page) == []
     # The page still works: a good file in place of the bad one gives a report.
-    _upload(page, face_and_speech_mp4(tmp_path, with_audio=False))
+    upload_file(page, face_and_speech_mp4(tmp_path, with_audio=False))
     page.get_by_text("This video has no sound track").wait_for(timeout=240_000)
     page.get_by_text("Download timeline (CSV)").wait_for(timeout=240_000)
     save_screenshot(page, "upload-silent-video-report")
@@ -65,7 +60,7 @@ def test_photo_gets_a_label_per_face(page, app_server, tmp_path):
     cv2.imwrite(str(photo), cv2.cvtColor(astronaut_rgb(), cv2.COLOR_RGB2BGR))
     open_app_page(page, app_server.url, "upload", "Upload")
     page.set_viewport_size(LAPTOP)
-    _upload(page, photo)
+    upload_file(page, photo)
     page.get_by_text("Face 1: happy").wait_for(timeout=60_000)
     # The answer, big, beside the picture: in view on a laptop screen without scrolling.
     assert in_view_without_scrolling(page, page.locator("h3", has_text=re.compile(r"happy .*\d+%")).first)
@@ -83,7 +78,7 @@ def test_sound_clip_gets_a_voice_label_and_bars_and_no_face_rows(page, app_serve
     clip = write_wav(tmp_path / "hello.wav", recorded_voice_16k()[0])  # a person's voice, as a family would upload
     open_app_page(page, app_server.url, "upload", "Upload")
     page.set_viewport_size(LAPTOP)
-    _upload(page, clip)
+    upload_file(page, clip)
     page.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
     assert in_view_without_scrolling(page, page.locator("h3", has_text="%").first)  # "😀 happy — 71%"
     main = page.inner_text('[data-testid="stMain"]')
@@ -109,7 +104,7 @@ def test_a_synthetic_voice_reads_not_sure_and_the_page_says_why(page, app_server
     from media import speech_16k, write_wav
 
     open_app_page(page, app_server.url, "upload", "Upload")
-    _upload(page, write_wav(tmp_path / "robot.wav", speech_16k(tmp_path)))
+    upload_file(page, write_wav(tmp_path / "robot.wav", speech_16k(tmp_path)))
     page.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
     main = page.inner_text('[data-testid="stMain"]')
     unlike = r"All \d+ half-second steps of speech sound unlike a person talking"
@@ -127,7 +122,7 @@ def test_a_clip_cut_short_says_how_much_was_read(page, app_server, tmp_path):
     cut = tmp_path / "cut.webm"
     cut.write_bytes(whole[: len(whole) // 2])
     open_app_page(page, app_server.url, "upload", "Upload")
-    _upload(page, cut)
+    upload_file(page, cut)
     page.get_by_text("clip could be read, so the report covers only that part").wait_for(timeout=120_000)
     save_screenshot(page, "upload-cut-short")
     assert exception_texts(page) == []
