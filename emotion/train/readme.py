@@ -407,23 +407,22 @@ def _examples(metrics: dict, unit: str) -> str:
 
 
 def _face_row() -> Row:
-    what = "Face: the expression"
-    card = FACE.read_card()
-    if card is None:
-        return what, "not trained and evaluated yet", f"`models/{FACE.card.name}`"
-    m = card["metrics"]
-    return what, f"{_examples(m, 'faces')} it never saw: {_answered_in_cell(m)}", _card_source(FACE, card)
+    return _model_row(FACE, "Face: the expression", lambda m: f"{_examples(m, 'faces')} it never saw")
 
 
 def _voice_row() -> Row:
-    what = "Voice: the feeling in speech"
-    card = SPEECH.read_card()
+    def examples(m: dict) -> str:
+        actors = f" (RAVDESS, actors {m['actors'][0]}-{m['actors'][-1]})" if m.get("actors") else ""
+        return f"{_examples(m, 'clips')} of actors it never heard{actors}"
+    return _model_row(SPEECH, "Voice: the feeling in speech", examples)
+
+
+def _model_row(spec: ModelSpec, what: str, examples: Callable[[dict], str]) -> Row:
+    """A model's row: on which examples (`examples` of its card's metrics) and how often right, from its card."""
+    card = spec.read_card()
     if card is None:
-        return what, "not trained and evaluated yet", f"`models/{SPEECH.card.name}`"
-    m = card["metrics"]
-    actors = f" (RAVDESS, actors {m['actors'][0]}-{m['actors'][-1]})" if m.get("actors") else ""
-    return (what, f"{_examples(m, 'clips')} of actors it never heard{actors}: {_answered_in_cell(m)}",
-            _card_source(SPEECH, card))
+        return what, "not trained and evaluated yet", f"`models/{spec.card.name}`"
+    return what, f"{examples(card['metrics'])}: {_answered_in_cell(card['metrics'])}", _card_source(spec, card)
 
 
 def _other_languages_row() -> Row | None:
