@@ -59,7 +59,10 @@ def test_two_replicas_keep_each_session_and_losing_one_costs_only_its_own(app_im
             start_stream(empty)
             uploader.set_input_files(UPLOAD_INPUT, str(write_wav(tmp_path / "hello.wav", speech_16k(tmp_path))))
             uploader.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
-            assert wait_for_text(smiling, FACE_LINE, 60) and FACE_LINE.search(main_text(smiling)).group(1) == "happy"
+            # The label read when it first shows: a refresh a moment later may catch the looping clip's
+            # first frames, before the face is found again, with no label yet.
+            face_label = wait_for_text(smiling, FACE_LINE, 60)
+            assert face_label and face_label.group(1) == "happy", main_text(smiling)
             assert wait_for_text(empty, r"no face in view", 30), main_text(empty)
             assert not FACE_LINE.search(main_text(empty)) and not FACE_LINE.search(main_text(uploader))
 
