@@ -58,6 +58,11 @@ def test_the_face_card_scores_fer2013s_faces_against_both_label_sets(tmp_path):
     assert 0.25 < ferplus["labels_disagree"] < 0.45  # FER+'s README: about a third
     assert 0.3 < ferplus["accuracy"] < 1 and ferplus["accuracy"] != result["accuracy"] and ferplus["ece"] > 0
     assert sum(ferplus["contempt_read_as"].values()) >= ferplus["left_out"]["contempt"]
+    # The two accuracies follow from the agreement breakdown: on agreed faces a right answer counts for both.
+    split = ferplus["by_agreement"]
+    agree, disagree = split["agree_share"], split["when_disagree"]
+    assert agree == pytest.approx(1 - ferplus["labels_disagree"]) and sum(disagree.values()) == pytest.approx(1)
+    assert agree * split["accuracy_when_agree"] + (1 - agree) * disagree["ferplus"] == pytest.approx(ferplus["accuracy"])
     written = json.loads(card.read_text())
     assert written["metrics"]["ferplus"]["accuracy"] == ferplus["accuracy"] and written["targets"] == []  # not test
 

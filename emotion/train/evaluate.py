@@ -147,8 +147,23 @@ def ferplus_scores(probs: np.ndarray, labels: np.ndarray, votes_file: Path, spli
     read_as = np.bincount(probs[contempt].argmax(axis=1), minlength=len(FACE_CLASSES))
     return {"votes": str(votes_file), "n": int(kept.sum()), "left_out": votes.left_out_reasons(),
             "labels_disagree": float(np.mean(majority[kept] != labels[kept])),
+            "by_agreement": by_agreement(probs[kept].argmax(axis=1), labels[kept], majority[kept]),
             **{key: scores[key] for key in ("accuracy", "macro_f1", "per_class_recall", "ece", "confusion")},
             "contempt_read_as": {c: int(k) for c, k in zip(FACE_CLASSES, read_as) if k}}
+
+
+def by_agreement(predicted: np.ndarray, fer2013: np.ndarray, ferplus: np.ndarray) -> dict[str, Any]:
+    """Why the two accuracies pull apart: accuracy where the label sets agree, and which label the model's answer
+    matches where they disagree. Where they disagree, a right answer for one is a wrong one for the other, so the two
+    accuracies together are bounded: ferplus + fer2013 <= 2 x agree_share x when_agree + disagree_share."""
+    agree = fer2013 == ferplus
+    split = predicted[~agree]
+    return {"agree_share": float(agree.mean()),
+            "accuracy_when_agree": float(np.mean(predicted[agree] == fer2013[agree])) if agree.any() else None,
+            "when_disagree": {"ferplus": float(np.mean(split == ferplus[~agree])),
+                              "fer2013": float(np.mean(split == fer2013[~agree])),
+                              "neither": float(np.mean((split != ferplus[~agree]) & (split != fer2013[~agree])))}
+            if (~agree).any() else None}
 
 
 def _parse_actors(text: str | None) -> list[int] | None:

@@ -58,6 +58,8 @@ def _model_lines(spec: ModelSpec) -> list[str]:
                      f"{m['accuracy_without_train_copies']:.1%}.")
     if "ferplus" in m:
         lines.append(f"  - {ferplus_in_words(m['ferplus'])}")
+        if m["ferplus"].get("by_agreement"):
+            lines.append(f"  - {_agreement_words(m['ferplus']['by_agreement'])}")
     for corpus, (name, language) in OTHER_CORPORA.items():
         other = m.get(corpus)
         if other:
@@ -71,6 +73,16 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     if card.get("targets"):
         lines.append(f"  - Targets on these test {unit}: " + "; ".join(_target_words(t) for t in card["targets"]) + ".")
     return lines
+
+
+def _agreement_words(split: dict) -> str:
+    """Why the face's two accuracies pull apart, and what both targets together would take (issue 40)."""
+    agree, when_agree, disagree = split["agree_share"], split["accuracy_when_agree"], split["when_disagree"]
+    return (f"Where the two label sets agree ({agree:.1%} of these faces) the model is right {when_agree:.1%} of the "
+            f"time; where they disagree its answer is FER+'s {disagree['ferplus']:.0%}, FER2013's "
+            f"{disagree['fer2013']:.0%} and neither {disagree['neither']:.0%} of the time, and a right answer for one "
+            f"label set is a wrong one for the other: the two accuracies add up to at most twice the agreed share "
+            f"read right plus the disagreed share ({2 * agree * when_agree + 1 - agree:.1%} for this model).")
 
 
 def _accuracy_words(metrics: dict) -> str:
