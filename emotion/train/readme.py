@@ -59,7 +59,7 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     if "ferplus" in m:
         lines.append(f"  - {ferplus_in_words(m['ferplus'])}")
         if m["ferplus"].get("by_agreement"):
-            lines.append(f"  - {_agreement_words(m['ferplus']['by_agreement'])}")
+            lines.append(f"  - {_agreement_words(m['ferplus']['by_agreement'], card.get('targets', []))}")
     for corpus, (name, language) in OTHER_CORPORA.items():
         other = m.get(corpus)
         if other:
@@ -75,14 +75,21 @@ def _model_lines(spec: ModelSpec) -> list[str]:
     return lines
 
 
-def _agreement_words(split: dict) -> str:
-    """Why the face's two accuracies pull apart, and what both targets together would take (issue 40)."""
+def _agreement_words(split: dict, targets: list[dict]) -> str:
+    """Why the face's two accuracies pull apart, and what both accuracy targets together take (issue 40): where the
+    label sets disagree a right answer for one is a wrong one for the other, so the two accuracies add up to at most
+    2 x agreed share x accuracy there + disagreed share."""
     agree, when_agree, disagree = split["agree_share"], split["accuracy_when_agree"], split["when_disagree"]
-    return (f"Where the two label sets agree ({agree:.1%} of these faces) the model is right {when_agree:.1%} of the "
-            f"time; where they disagree its answer is FER+'s {disagree['ferplus']:.0%}, FER2013's "
-            f"{disagree['fer2013']:.0%} and neither {disagree['neither']:.0%} of the time, and a right answer for one "
-            f"label set is a wrong one for the other: the two accuracies add up to at most twice the agreed share "
-            f"read right plus the disagreed share ({2 * agree * when_agree + 1 - agree:.1%} for this model).")
+    words = (f"Where the two label sets agree ({agree:.1%} of these faces) the model is right {when_agree:.1%} of the "
+             f"time; where they disagree its answer is FER+'s {disagree['ferplus']:.0%}, FER2013's "
+             f"{disagree['fer2013']:.0%} and neither {disagree['neither']:.0%} of the time.")
+    bounds = {t["metric"]: t["at_least"] for t in targets if t["metric"] in ("accuracy", "ferplus.accuracy")}
+    if len(bounds) == 2 and all(bounds.values()):
+        needed = (sum(bounds.values()) - (1 - agree)) / (2 * agree)
+        words += (f" A right answer for one label set is a wrong one for the other, so both accuracy targets together "
+                  f"({' and '.join(f'{b:.0%}' for b in bounds.values())}) need at least {needed:.1%} right where the "
+                  f"labels agree and never a third answer where they disagree.")
+    return words
 
 
 def _accuracy_words(metrics: dict) -> str:
