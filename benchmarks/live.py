@@ -438,7 +438,7 @@ def long_soak(browser, server: StreamlitServer, minutes: float) -> dict:
         watch([page], time.monotonic() + WARMUP_S, True)
         started, (_, previous) = time.monotonic(), page.fresh_stats()
         samples = []
-        while (elapsed := time.monotonic() - started) < minutes * 60:
+        while time.monotonic() - started < minutes * 60:
             watch([page], started + 60 * (len(samples) + 1), True)
             _, now = page.fresh_stats()
             samples.append({"minute": len(samples) + 1, "rss_mb": round(rss_mb(pid), 1),

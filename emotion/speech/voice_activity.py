@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emotion.speech.features import HOP_LENGTH, SAMPLE_RATE
+from emotion.speech.features import SAMPLE_RATE
 
 CHUNK = 512
 """32 ms at 16 kHz: the chunk Silero VAD reads at this rate."""

@@ -38,7 +38,6 @@ import pandas as pd
 
 from emotion.data_dir import data_dir
 from emotion.export import export_tflite, with_temperature
-from emotion.labels import VOICE_CLASSES
 from emotion.speech import augment
 from emotion.speech.channel import CHANNEL_ODDS
 from emotion.speech.classify import SpeechClassifier
