@@ -20,7 +20,7 @@ from app_server import StreamlitServer
 from conftest import ARTIFACTS, REPO
 from media import face_frames, hum, speech_16k, write_wav, write_y4m
 from streamlit_page import (FACE_LINE, UPLOAD_INPUT, exception_texts, main_text, mirrored_video_shows, open_app_page,
-                            wait_for_text, wait_until_idle, webrtc_button)
+                            upload_file, wait_for_text, webrtc_button)
 
 pytestmark = pytest.mark.browser
 
@@ -233,9 +233,7 @@ def test_three_people_at_once_each_see_only_their_own(launch_browser, server, me
     open_app_page(uploader, server.url, "upload", "Upload")
     _start(smiling)
     _start(empty_room)
-    uploader.set_input_files(UPLOAD_INPUT, str(write_wav(tmp_path / "hello.wav", speech_16k(tmp_path))))
-    uploader.wait_for_timeout(500)
-    wait_until_idle(uploader, timeout_ms=240_000)
+    upload_file(uploader, write_wav(tmp_path / "hello.wav", speech_16k(tmp_path)))
     uploader.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
 
     assert wait_for_text(smiling, FACE_LINE.pattern, 60), main_text(smiling)

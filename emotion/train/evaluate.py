@@ -145,9 +145,9 @@ def ferplus_scores(probs: np.ndarray, labels: np.ndarray, votes_file: Path, spli
     scores = score(probs[kept], majority[kept], FACE_CLASSES)
     contempt = votes.counts.argmax(axis=1) == votes.columns.index("contempt")
     read_as = np.bincount(probs[contempt].argmax(axis=1), minlength=len(FACE_CLASSES))
+    agreement = by_agreement(probs[kept].argmax(axis=1), labels[kept], majority[kept])
     return {"votes": str(votes_file), "n": int(kept.sum()), "left_out": votes.left_out_reasons(),
-            "labels_disagree": float(np.mean(majority[kept] != labels[kept])),
-            "by_agreement": by_agreement(probs[kept].argmax(axis=1), labels[kept], majority[kept]),
+            "labels_disagree": 1.0 - agreement["agree_share"], "by_agreement": agreement,
             **{key: scores[key] for key in ("accuracy", "macro_f1", "per_class_recall", "ece", "confusion")},
             "contempt_read_as": {c: int(k) for c, k in zip(FACE_CLASSES, read_as) if k}}
 
