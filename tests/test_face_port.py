@@ -94,3 +94,18 @@ def test_a_shipped_network_ports_back_to_pytorch_for_fine_tuning(faces, tmp_path
         back = FaceNet()
         back.load_state_dict(from_keras(path))
         assert np.abs(logits_of(back, faces, torch.device("cpu"), bf16=False) - expected).max() < PORT_TOLERANCE
+
+
+def test_stronger_augmentation_moves_faces_further(faces):
+    pixels = torch.from_numpy(faces).float().unsqueeze(1)
+
+    def distance(strength: float) -> float:
+        moved = augment(pixels, torch.Generator().manual_seed(5), strength)
+        return float((moved - pixels).abs().mean())
+
+    none, recipe, strong = distance(0.0), distance(1.0), distance(1.5)
+    # Strength 0 keeps only the flips; each step up moves the faces further from themselves.
+    assert none < recipe < strong
+    unflipped = augment(pixels, torch.Generator().manual_seed(5), 0.0)
+    assert all(torch.allclose(face, original, atol=1e-3) or torch.allclose(face, original.flip(-1), atol=1e-3)
+               for face, original in zip(unflipped, pixels))
