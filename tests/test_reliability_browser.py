@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from app_server import StreamlitServer
-from conftest import ARTIFACTS, REPO
+from conftest import ARTIFACTS, REPO, save_screenshot
 from media import face_frames, hum, speech_16k, write_wav, write_y4m
-from streamlit_page import (FACE_LINE, UPLOAD_INPUT, exception_texts, main_text, mirrored_video_shows, open_app_page,
-                            upload_file, wait_for_text, webrtc_button)
+from streamlit_page import (FACE_LINE, UPLOAD_INPUT, WEBRTC_IFRAME_SELECTOR, exception_texts, main_text,
+                            mirrored_video_shows, open_app_page, upload_file, wait_for_text, webrtc_button)
 
 pytestmark = pytest.mark.browser
 
@@ -236,7 +236,11 @@ def test_three_people_at_once_each_see_only_their_own(launch_browser, server, me
     upload_file(uploader, write_wav(tmp_path / "hello.wav", speech_16k(tmp_path)))
     uploader.get_by_text("Voice, over the whole clip").wait_for(timeout=120_000)
 
-    assert wait_for_text(smiling, FACE_LINE.pattern, 60), main_text(smiling)
+    if not wait_for_text(smiling, FACE_LINE.pattern, 60):
+        # Seen once in a full run (the page said "no face in view" for 60 s, passing alone): the
+        # picture says whether the camera sent the face or the server did not find it.
+        pytest.fail(f"{main_text(smiling)}\nvideo back from the server: {_picture_in(smiling)}\n"
+                    f"screenshot: {save_screenshot(smiling, 'three-people-smiling-no-face')}")
     assert wait_for_text(smiling, r"Voice: (?!no speech)\w", 90), main_text(smiling)
     assert wait_for_text(empty_room, r"no face in view", 30), main_text(empty_room)
     time.sleep(3)  # the empty room keeps streaming beside the others
@@ -261,6 +265,24 @@ def test_three_people_at_once_each_see_only_their_own(launch_browser, server, me
     for page in (smiling, empty_room, uploader):
         assert exception_texts(page) == []
         page.close()
+
+
+def _picture_in(page) -> str:
+    """The size and brightness spread of the picture the server sends back: a face shows a wide
+    spread, the grey frame of an empty room (or a camera that sent nothing) almost none."""
+    video = page.frame_locator(WEBRTC_IFRAME_SELECTOR).locator("video").first
+    return video.evaluate("""v => {
+        const canvas = document.createElement('canvas');
+        canvas.width = v.videoWidth; canvas.height = v.videoHeight;
+        if (!canvas.width) return 'no picture';
+        const context = canvas.getContext('2d');
+        context.drawImage(v, 0, 0);
+        const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0, squares = 0;
+        for (let i = 0; i < data.length; i += 4) { sum += data[i + 1]; squares += data[i + 1] * data[i + 1]; }
+        const n = data.length / 4, mean = sum / n;
+        return `${canvas.width}x${canvas.height}, green mean ${mean.toFixed(0)}, spread ${Math.sqrt(squares / n - mean * mean).toFixed(0)}`;
+    }""", timeout=10_000)
 
 
 def test_nothing_is_kept_and_nothing_leaves_the_machine(launch_browser, server, media, server_tmp,
