@@ -44,6 +44,20 @@ def chromium_args(video: Path | None = None, audio: Path | None = None) -> list[
     return args
 
 
+def answers_health_check(url: str, timeout_s: float, still_running=lambda: True) -> bool:
+    """Whether Streamlit's health endpoint at `url` (the app, or a proxy in front of it) says "ok"
+    within `timeout_s`; polls every 0.3 s and gives up early once `still_running()` is false."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and still_running():
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.read().strip() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -96,17 +110,10 @@ class StreamlitServer(LoggedProcess):
         )
 
     def wait_healthy(self) -> None:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while time.monotonic() < deadline:
+        if not answers_health_check(self.url, SERVER_START_TIMEOUT_S, still_running=lambda: self.process.poll() is None):
             if self.process.poll() is not None:
                 raise RuntimeError(f"streamlit exited early:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.read().strip() == b"ok":
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise TimeoutError(f"streamlit did not become healthy in {SERVER_START_TIMEOUT_S}s:\n{self.log()}")
+            raise TimeoutError(f"streamlit did not become healthy in {SERVER_START_TIMEOUT_S}s:\n{self.log()}")
 
     def __enter__(self) -> StreamlitServer:
         """`with StreamlitServer(...) as server:` waits until it answers and stops it afterwards

@@ -7,9 +7,8 @@ import json
 import shutil
 import subprocess
 import time
-import urllib.request
 
-from app_server import REPO, free_port
+from app_server import REPO, answers_health_check, free_port
 
 PODMAN = ["podman", "--cgroup-manager", "cgroupfs"]
 RUN_FLAGS = ["--runtime", "/usr/sbin/runc", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
@@ -47,15 +46,10 @@ class AppContainer:
         self.started_healthy_s = self._wait_healthy(started)
 
     def _wait_healthy(self, started: float, timeout_s: float = 90) -> float:
-        while time.monotonic() - started < timeout_s:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.read().strip() == b"ok":
-                        return time.monotonic() - started
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise TimeoutError(f"the container did not answer its health check in {timeout_s} s")
+        if not answers_health_check(self.url, timeout_s - (time.monotonic() - started)):
+            self.stop()
+            raise TimeoutError(f"the container did not answer its health check in {timeout_s} s")
+        return time.monotonic() - started
 
     def logs(self) -> str:
         done = subprocess.run([*PODMAN, "logs", self.name], capture_output=True, text=True)

@@ -7,11 +7,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
-import urllib.request
 from pathlib import Path
 
-from app_server import REPO, LoggedProcess, free_port
+from app_server import REPO, LoggedProcess, answers_health_check, free_port
 
 START_TIMEOUT_S = 20
 
@@ -41,14 +39,8 @@ class ReplicaProxy(LoggedProcess):
                          env={**os.environ, "COOKIE_KEY": "replica-test"})
 
     def __enter__(self) -> ReplicaProxy:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:
-                    if reply.read().strip() == b"ok":
-                        return self
-            except OSError:
-                time.sleep(0.3)
+        if answers_health_check(self.url, START_TIMEOUT_S, still_running=lambda: self.process.poll() is None):
+            return self
         self.stop()
         raise RuntimeError(f"haproxy did not pass requests on:\n{self.log()[-3000:]}")
 
