@@ -83,7 +83,7 @@ sys.path.insert(0, str(REPO))
 
 from emotion.data_dir import data_dir  # noqa: E402
 from emotion.labels import AROUSED_VOICES, VOICE_CLASSES  # noqa: E402
-from emotion.metrics import answers, confusion_matrix, coverage_scores, recall_and_f1  # noqa: E402
+from emotion.metrics import answer_scores, answers  # noqa: E402
 from emotion.registry import SPEECH, not_sure_below, speech_classifier, speech_front_end, speech_normalisation  # noqa: E402
 from emotion.speech.classify import ClipScores, SpeechClassifier, SpeechStream, clip_probabilities  # noqa: E402
 from emotion.speech.channel import SHIFT_SETTINGS, SHIFTS, shifted  # noqa: E402
@@ -210,17 +210,10 @@ def retained_above_chance(clean: float, shifted: float, chance: float) -> float:
 
 
 def scores(labels: np.ndarray, given: np.ndarray) -> dict[str, Any]:
-    """Coverage, accuracy (no answer counts as wrong), answered accuracy, macro-F1 over the classes
-    present (no answer counts against its class's recall), and the top class's share of the answers.
-    `given` holds answers as `emotion.metrics.answers` returns them: -1 for none, never a class."""
-    no_answer = len(VOICE_CLASSES)  # a ninth column of the confusion matrix, always wrong
-    matrix = confusion_matrix(labels, np.where(given >= 0, given, no_answer), len(VOICE_CLASSES) + 1)
-    _, f1 = recall_and_f1(matrix)
-    present = matrix.sum(axis=1) > 0
-    return {"n": int(len(labels)),
-            **{key: round(value, 4) if isinstance(value, float) else value
-               for key, value in coverage_scores(given, labels, VOICE_CLASSES).items()},
-            "macro_f1": round(float(f1[present].mean()), 4)}
+    """`emotion.metrics.answer_scores` (coverage, accuracy with no answer counted wrong, answered
+    accuracy, macro-F1, the top class's share of the answers), rounded for the JSON."""
+    return {key: round(value, 4) if isinstance(value, float) else value
+            for key, value in answer_scores(given, labels, VOICE_CLASSES).items()}
 
 
 def model_answer_scores(labels: np.ndarray, probs: np.ndarray, not_sure_below: float) -> dict[str, Any]:

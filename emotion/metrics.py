@@ -51,6 +51,21 @@ def coverage_scores(given: np.ndarray, labels: np.ndarray, classes: tuple[str, .
     }
 
 
+def answered_confusion(labels: np.ndarray, given: np.ndarray, classes: tuple[str, ...]) -> np.ndarray:
+    """The confusion matrix with one column past the classes for rows without an answer (`given`
+    -1), so that an abstention counts against its class's recall and never as a class."""
+    return confusion_matrix(labels, np.where(given >= 0, given, len(classes)), len(classes) + 1)
+
+
+def answer_scores(given: np.ndarray, labels: np.ndarray, classes: tuple[str, ...]) -> dict[str, Any]:
+    """`n`, `coverage_scores` and macro-F1 over the classes present for answers as `answers` gives
+    them: what a reading that has answers but no probabilities (a baseline) can be scored by."""
+    _, f1 = recall_and_f1(answered_confusion(labels, given, classes))
+    present = np.bincount(labels, minlength=len(classes))[: len(classes)] > 0
+    return {"n": int(len(labels)), **coverage_scores(given, labels, classes),
+            "macro_f1": float(f1[: len(classes)][present].mean())}
+
+
 def score(probs: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], not_sure_below: float = 0.0) -> dict[str, Any]:
     """The numbers a model card reports for one labelled set.
 
@@ -62,19 +77,15 @@ def score(probs: np.ndarray, labels: np.ndarray, classes: tuple[str, ...], not_s
     only, and macro-F1 counts an unanswered row against its class's recall."""
     given = answers(probs, not_sure_below)
     answered = given >= 0
-    predictions = np.where(answered, given, len(classes))  # one past the classes: no answer
-    matrix = confusion_matrix(labels, predictions, len(classes) + 1)
-    _, f1 = recall_and_f1(matrix)
+    matrix = answered_confusion(labels, given, classes)
     answered_recall, _ = recall_and_f1(matrix[: len(classes), : len(classes)])
     totals = matrix[: len(classes)].sum(axis=1)
     present = totals > 0
     class_coverage = np.divide(matrix[: len(classes), : len(classes)].sum(axis=1), totals, out=np.zeros(len(classes)),
                                where=present)
     return {
-        "n": int(len(labels)),
-        **coverage_scores(given, labels, classes),
+        **answer_scores(given, labels, classes),
         "not_sure_below": not_sure_below,
-        "macro_f1": float(f1[: len(classes)][present].mean()),
         "per_class_recall": {c: round(float(r), 4) for c, r, p in zip(classes, answered_recall, present) if p},
         "per_class_coverage": {c: round(float(k), 4) for c, k, p in zip(classes, class_coverage, present) if p},
         "confusion": {"classes": list(classes), "rows_true_columns_predicted": matrix[: len(classes), : len(classes)].tolist()},
