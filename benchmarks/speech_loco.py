@@ -339,8 +339,9 @@ def summary(folds: dict[str, dict], gates: tuple[str, ...] = GATES) -> dict:
     return out
 
 
-def head_setting(text: str) -> tuple[str, float]:
-    """--heads "block2:0.1" -> ("block2", 0.1): a stage the recipe's embeddings hold and a linear head's L2."""
+def readout_setting(text: str) -> tuple[str, float]:
+    """--readouts "block2:0.1" -> ("block2", 0.1): a stage the recipe's embeddings hold and a linear head's L2
+    (the training CLI's --heads is HIDDEN:L2, the head alone)."""
     stage, _, l2 = text.partition(":")
     return stage, float(l2)
 
@@ -354,7 +355,7 @@ def candidate(recipe: Recipe, stage: str, l2: float) -> Recipe:
     return recipe._replace(args=args, stage=stage, head={"hidden": 0, "l2": l2})
 
 
-def compare_heads(recipe: Recipe, settings: list[tuple[str, float]], windows: dict[str, CorpusWindows],
+def compare_readouts(recipe: Recipe, settings: list[tuple[str, float]], windows: dict[str, CorpusWindows],
                   synthetic: dict[str, np.ndarray]) -> dict:
     """Each stage and head setting through the folds with the shipped gate: per setting, the summary and each fold's
     choice speakers' scores."""
@@ -395,7 +396,7 @@ def main() -> None:
                         help="a released model's .train.json (a Whisper read-out's or a pair's): the recipe")
     parser.add_argument("--run-dir", type=Path, help="where embeddings are cached (default: the recipe's run folder)")
     parser.add_argument("--data-dir")
-    parser.add_argument("--heads", type=head_setting, nargs="+", metavar="STAGE:L2",
+    parser.add_argument("--readouts", type=readout_setting, nargs="+", metavar="STAGE:L2",
                         help="instead: compare these stages and linear heads' L2 (e.g. block2:0.1), shipped gate only")
     cli = parser.parse_args()
     started = time.perf_counter()
@@ -412,9 +413,9 @@ def main() -> None:
         _log(f"{corpus}: embedded ({time.perf_counter() - started:.0f} s)")
     synthetic = synthetic_embeddings(recipe.args)
     _log(f"synthetic voices embedded ({time.perf_counter() - started:.0f} s)")
-    if cli.heads:
+    if cli.readouts:
         print(json.dumps({"benchmark": "speech_loco", "recipe": {"release_command": recipe.command},
-                          "heads": compare_heads(recipe, cli.heads, windows, synthetic),
+                          "heads": compare_readouts(recipe, cli.readouts, windows, synthetic),
                           "seconds": round(time.perf_counter() - started, 1)}, indent=1))
         return
     folds = {}
