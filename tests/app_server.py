@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ def chromium_args(video: Path | None = None, audio: Path | None = None) -> list[
     return args
 
 
-def answers_health_check(url: str, timeout_s: float, still_running=lambda: True) -> bool:
+def answers_health_check(url: str, timeout_s: float, still_running: Callable[[], bool] = lambda: True) -> bool:
     """Whether Streamlit's health endpoint at `url` (the app, or a proxy in front of it) says "ok"
     within `timeout_s`; polls every 0.3 s and gives up early once `still_running()` is false."""
     deadline = time.monotonic() + timeout_s
