@@ -14,8 +14,9 @@ from emotion.data_dir import data_dir
 
 torch = pytest.importorskip("torch")
 
-from emotion.face.architecture import FACE_SIZE  # noqa: E402
-from emotion.train.face import PORT_TOLERANCE, FaceNet, augment, logits_of, to_keras  # noqa: E402
+from emotion.face.architecture import BLOCK_WIDTHS, FACE_SIZE, scaled_widths  # noqa: E402
+from emotion.train.face import (PORT_TOLERANCE, FaceNet, augment, logits_of, teacher_probabilities,  # noqa: E402
+                                to_keras)
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +28,10 @@ def faces() -> np.ndarray:
         return data["x_val"][:64]
 
 
-def _trained_looking(seed: int) -> FaceNet:
+def _trained_looking(seed: int, widths: tuple[int, ...] = BLOCK_WIDTHS) -> FaceNet:
     """A FaceNet whose batch norms have moved away from identity, as after training."""
     torch.manual_seed(seed)
-    net = FaceNet()
+    net = FaceNet(widths=widths)
     with torch.no_grad():
         for module in net.modules():
             if isinstance(module, torch.nn.BatchNorm2d):
@@ -41,14 +42,15 @@ def _trained_looking(seed: int) -> FaceNet:
     return net.eval()
 
 
-def test_ported_keras_network_gives_the_trained_logits(faces):
-    net = _trained_looking(0)
+@pytest.mark.parametrize("widths", [BLOCK_WIDTHS, scaled_widths(0.35)], ids=["shipped shape", "narrower"])
+def test_ported_keras_network_gives_the_trained_logits(faces, widths):
+    net = _trained_looking(0, widths)
     expected = logits_of(net, faces, torch.device("cpu"), bf16=False)
     ported = to_keras(net.state_dict()).predict(faces[..., None].astype("float32"), verbose=0)
     assert np.abs(ported - expected).max() < PORT_TOLERANCE
     assert (ported.argmax(1) == expected.argmax(1)).all()
     # The comparison can fail: another network's weights give other logits.
-    other = logits_of(_trained_looking(1), faces, torch.device("cpu"), bf16=False)
+    other = logits_of(_trained_looking(1, widths), faces, torch.device("cpu"), bf16=False)
     assert np.abs(ported - other).max() > 100 * PORT_TOLERANCE
 
 
@@ -109,3 +111,23 @@ def test_stronger_augmentation_moves_faces_further(faces):
     unflipped = augment(pixels, torch.Generator().manual_seed(5), 0.0)
     assert all(torch.allclose(face, original, atol=1e-3) or torch.allclose(face, original.flip(-1), atol=1e-3)
                for face, original in zip(unflipped, pixels))
+
+
+def test_a_teachers_probabilities_are_the_shipped_reading_made_softer(faces):
+    """At the shipped model's own temperature the distillation targets are what the shipped model reads; at a higher
+    one (the CLI's default 3) the same ranking, less sure."""
+    import json
+
+    import keras
+
+    import emotion.export  # noqa: F401 - registers the shipped model's temperature layer
+    from conftest import REPO
+
+    shipped = REPO / "models" / "face.keras"
+    temperature = json.loads(shipped.with_suffix(".train.json").read_text())["temperature"]
+    reading = keras.models.load_model(shipped, compile=False).predict(faces[..., None].astype("float32"), verbose=0)
+    cpu = torch.device("cpu")
+    assert np.abs(teacher_probabilities(shipped, faces, temperature, cpu, bf16=False) - reading).max() < 1e-3
+    softer = teacher_probabilities(shipped, faces, 3.0, cpu, bf16=False)
+    assert (softer.argmax(axis=1) == reading.argmax(axis=1)).all()
+    assert softer.max(axis=1).mean() < reading.max(axis=1).mean() - 0.05

@@ -59,6 +59,24 @@ def test_train_resume_and_release(tmp_path):
     assert out.exists() and out.with_suffix(".tflite").stat().st_size > 100_000
 
 
+def test_a_narrower_network_learns_from_the_shipped_one_and_releases(tmp_path):
+    """Issue 40's 2 ms a face on a slower CPU: --width 0.35 trains a network of about an eighth of the multiply-adds
+    from scratch, on targets that are half the shipped network's probabilities (--teacher), and releases it: a
+    smaller .tflite whose record names the network it learnt from."""
+    if not (data_dir() / "fer2013" / "fer2013.npz").exists() or not (data_dir() / "ferplus" / "ferplus_votes.npz").exists():
+        pytest.skip("FER2013 or FER+ is not at $EMOTION_DATA_DIR or ../shared/data")
+    shipped = REPO / "models" / "face.keras"
+    run, out = tmp_path / "run", tmp_path / "models" / "face.keras"
+    printed = _train("--epochs", "1", "--targets", "blend", "--width", "0.35", "--teacher", str(shipped),
+                     "--run-dir", str(run), "--out", str(out))
+    assert f"distilling {shipped} (temperature 3.0): 50% of each target" in printed
+    record = json.loads(out.with_suffix(".train.json").read_text())
+    assert record["distilled_from"]["training_commands"] == json.loads(shipped.with_suffix(".train.json").read_text())[
+        "training_commands"]
+    assert record["port_max_logit_difference"] < 1e-3
+    assert out.with_suffix(".tflite").stat().st_size < shipped.with_suffix(".tflite").stat().st_size / 5
+
+
 def _tiny_speech_manifests(tmp_path) -> tuple[str, ...]:
     """--manifest and --nemo-manifest options naming one clip per speaker and emotion of each corpus."""
     manifest = data_dir() / "ravdess" / "manifest.csv"

@@ -20,7 +20,8 @@ the model card. Targets (`--targets`): FER2013's one label per face, or FER+'s t
 drawn from it every epoch ("probability"), "blend" on half FER2013's label and half the votes (the app is
 scored against both label sets); all three leave out the faces FER+ gives no emotion of ours.
 PublicTest is read with both label sets every epoch, and `--pick` says which picks the epoch.
-Against memorising: `--augment-strength` (wider zoom, shift, turn, contrast, more erasing), `--mixup` (mixup of faces and targets), `--ema` (an exponential moving average
+Narrower and faster (issue 40's 2 ms a face on slower CPUs): `--width` scales the filters, `--teacher`
+distils a shipped network into it. Against memorising: `--augment-strength` (wider zoom, shift, turn, contrast, more erasing), `--mixup` (mixup of faces and targets), `--ema` (an exponential moving average
 of the weights, validated and shipped instead of the raw ones), `--patience` (stop when the picked
 score has not improved for that many epochs); `--init` fine-tunes a shipped network. Recipe (after the published 72-73% FER2013 VGG recipes): random zoom, shift,
 rotation and flips, mild contrast changes and random erasing; SGD with Nesterov momentum,
@@ -48,7 +49,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from emotion.data_dir import data_dir
-from emotion.face.architecture import BN_EPSILON, FACE_SIZE, conv_layers
+from emotion.face.architecture import BLOCK_WIDTHS, BN_EPSILON, FACE_SIZE, conv_layers, scaled_widths
 from emotion.labels import FACE_CLASSES
 from emotion.train.ferplus import LEFT_OUT, load_votes
 from emotion.train.run_state import DEFAULT_CACHE, RunState, resume_or_reset, save_resume_point, save_state
@@ -78,6 +79,8 @@ PICKS = {
 """What picks the best epoch: PublicTest accuracy against FER2013's labels, FER+'s majority, or their mean."""
 INIT_RECORD = "init.train.json"
 """In a fine-tune's run folder: the training record of the network it started from (--init)."""
+TEACHER_RECORD = "teacher.train.json"
+"""In a distilled run's folder: the training record of the network it learnt from (--teacher)."""
 PORT_TOLERANCE = 1e-3
 """Largest difference allowed between the PyTorch and the ported Keras logits on real faces."""
 
@@ -85,10 +88,10 @@ PORT_TOLERANCE = 1e-3
 class FaceNet(nn.Module):
     """The PyTorch twin of emotion/face/network.py: same layers, same names, same 0..255 input."""
 
-    def __init__(self, head_dropout: float = 0.3) -> None:
+    def __init__(self, head_dropout: float = 0.3, widths: tuple[int, ...] = BLOCK_WIDTHS) -> None:
         super().__init__()
         layers: OrderedDict[str, nn.Module] = OrderedDict()
-        for layer in conv_layers():
+        for layer in conv_layers(widths):
             layers[f"{layer.name}_conv"] = nn.Conv2d(layer.in_channels, layer.out_channels, 3, padding=1, bias=False)
             layers[f"{layer.name}_bn"] = nn.BatchNorm2d(layer.out_channels, eps=BN_EPSILON)
             layers[f"{layer.name}_relu"] = nn.ReLU(inplace=True)
@@ -96,7 +99,7 @@ class FaceNet(nn.Module):
                 layers[f"b{layer.block}_pool"] = nn.MaxPool2d(2)
         self.features = nn.Sequential(layers)
         self.head_drop = nn.Dropout(head_dropout)
-        self.logits = nn.Linear(conv_layers()[-1].out_channels, len(FACE_CLASSES))
+        self.logits = nn.Linear(widths[-1], len(FACE_CLASSES))
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         """(n, 1, 48, 48) grey pixels in 0..255 -> (n, 7) logits."""
@@ -236,7 +239,7 @@ def train(args: argparse.Namespace, command: str, faces: Faces, x_val: np.ndarra
     torch.manual_seed(args.seed)
     torch.backends.cudnn.benchmark = True
     run_dir: Path = args.run_dir[0]
-    model = FaceNet(args.head_dropout).to(device, memory_format=torch.channels_last)
+    model = FaceNet(args.head_dropout, scaled_widths(args.width)).to(device, memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay)
     averaged = (torch.optim.swa_utils.AveragedModel(model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(args.ema),
                                                     use_buffers=True) if args.ema else None)
@@ -355,8 +358,9 @@ def to_keras(weights: dict[str, torch.Tensor]):
     batch norms' scale/shift/running statistics, the dense layer transposed."""
     from emotion.face.network import build_face_network
 
-    model = build_face_network()
-    for layer in conv_layers():
+    widths = widths_in(weights)
+    model = build_face_network(widths)
+    for layer in conv_layers(widths):
         kernel = weights[f"features.{layer.name}_conv.weight"].numpy().transpose(2, 3, 1, 0)
         model.get_layer(f"{layer.name}_conv").set_weights([kernel])
         bn = f"features.{layer.name}_bn."
@@ -364,6 +368,24 @@ def to_keras(weights: dict[str, torch.Tensor]):
             [weights[bn + part].numpy() for part in ("weight", "bias", "running_mean", "running_var")])
     model.get_layer("logits").set_weights([weights["logits.weight"].numpy().T, weights["logits.bias"].numpy()])
     return model
+
+
+def teacher_probabilities(path: Path, pixels: np.ndarray, temperature: float, device: torch.device,
+                          bf16: bool) -> np.ndarray:
+    """A shipped face network's class probabilities of `pixels` at `temperature`: distillation
+    targets for a narrower network. Softer than the shipped reading: on the faces it trained on,
+    the network is surer than it is anywhere else."""
+    weights = from_keras(path)
+    net = FaceNet(widths=widths_in(weights))
+    net.load_state_dict(weights)
+    logits = logits_of(net.to(device, memory_format=torch.channels_last), pixels, device, bf16)
+    return torch.softmax(torch.from_numpy(logits) / temperature, dim=1).numpy()
+
+
+def widths_in(weights: dict[str, torch.Tensor]) -> tuple[int, ...]:
+    """The filters per block of a FaceNet state dict (its blocks' last convs' outputs)."""
+    return tuple(int(weights[f"features.{layer.name}_conv.weight"].shape[0])
+                 for layer in conv_layers() if layer.pools)
 
 
 def from_keras(path: Path) -> dict[str, torch.Tensor]:
@@ -397,7 +419,7 @@ def port(run_dirs: list[Path], faces: np.ndarray):
     torch_logits, members = [], []
     for run_dir in run_dirs:
         weights = torch.load(run_dir / "best.pt", map_location="cpu")
-        net = FaceNet()
+        net = FaceNet(widths=widths_in(weights))
         net.load_state_dict(weights)
         torch_logits.append(logits_of(net, faces, torch.device("cpu"), bf16=False))
         members.append(to_keras(weights))
@@ -416,11 +438,11 @@ def release_runs(args: argparse.Namespace, command: str, x_val: np.ndarray, y_va
     keras_model, difference = port(args.run_dir, x_val[:512])
     print(f"ported to Keras: largest logit difference on 512 validation faces {difference:.2g}", flush=True)
     extra = {"data": data, "port_max_logit_difference": difference, "tflite_weights": "int8 (dynamic range)"}
-    started_from = args.run_dir[0] / INIT_RECORD
-    if started_from.exists():  # a fine-tune: the commands that made the network it started from, to rebuild it
-        record = json.loads(started_from.read_text())
-        extra["fine_tuned_from"] = {key: record[key] for key in ("training_commands", "release_command", "data")
-                                    if key in record}
+    for file, key in ((INIT_RECORD, "fine_tuned_from"), (TEACHER_RECORD, "distilled_from")):
+        started_from = args.run_dir[0] / file
+        if started_from.exists():  # the commands that made the network it started from or learnt from, to rebuild it
+            record = json.loads(started_from.read_text())
+            extra[key] = {part: record[part] for part in ("training_commands", "release_command", "data") if part in record}
     ship(keras_model, args.run_dir, x_val.astype("float32")[..., None], y_val, args.out, command, args.epochs, extra,
          quantize=True)
 
@@ -441,6 +463,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="PublicTest accuracy that picks the best epoch: FER2013 labels, FER+ majority, their mean")
     parser.add_argument("--init", type=Path, help="start from this shipped face network (.keras): a fine-tune")
     parser.add_argument("--warmup", type=int, default=2, help="epochs of linear learning-rate warm-up")
+    parser.add_argument("--width", type=float, default=1.0,
+                        help="the blocks' filters times this (0.35: about 1/8 of the multiply-adds); 1: the shipped shape")
+    parser.add_argument("--teacher", type=Path,
+                        help="distil: a shipped face network (.keras) whose probabilities join the targets")
+    parser.add_argument("--teacher-weight", type=float, default=0.5, help="the teacher's share of each target")
+    parser.add_argument("--teacher-temperature", type=float, default=3.0,
+                        help="softens the teacher's logits (3: about the temperature FER2013-trained networks fit)")
     parser.add_argument("--augment-strength", type=float, default=1.0,
                         help="scales the augmentation's ranges and erased share (1: the recipe's)")
     parser.add_argument("--mixup", type=float, default=0.0, help="mixup's Beta(alpha, alpha); 0: none")
@@ -482,6 +511,17 @@ def main(argv: list[str] | None = None) -> None:
             pick = np.random.default_rng(args.seed).permutation(len(faces.pixels))[: args.limit]
             faces = Faces(*(part[pick] for part in faces))
         assert faces.pixels.shape[1:] == (FACE_SIZE, FACE_SIZE)
+        if args.teacher:
+            args.run_dir[0].mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(args.teacher.with_suffix(".train.json"), args.run_dir[0] / TEACHER_RECORD)
+            device = pick_device(args.device)
+            taught = teacher_probabilities(args.teacher, faces.pixels, args.teacher_temperature, device,
+                                           args.precision == "bf16" or (args.precision == "auto" and bf16_helps(device)))
+            faces = faces._replace(targets=((1 - args.teacher_weight) * faces.targets
+                                            + args.teacher_weight * taught).astype("float32"))
+            print(f"distilling {args.teacher} (temperature {args.teacher_temperature}): {args.teacher_weight:.0%} of"
+                  f" each target; the teacher's answer is the target's top class for"
+                  f" {np.mean(taught.argmax(axis=1) == faces.targets.argmax(axis=1)):.0%} of the faces", flush=True)
         train(args, command, faces, x_val, y_val, val_majority)
         if args.no_release:
             return
