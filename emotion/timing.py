@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import resource
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -24,3 +26,9 @@ def median_ms(call: Callable[[], object], runs: int = 200, warmup: int = 3) -> f
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def cpu_model() -> str:
+    """The CPU's model name: every timing is this machine's, and a saved result says which one it was."""
+    found = re.search(r"model name\s*: (.*)", Path("/proc/cpuinfo").read_text()) if Path("/proc/cpuinfo").exists() else None
+    return found.group(1) if found else "unknown CPU"

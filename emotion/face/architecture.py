@@ -49,3 +49,13 @@ def conv_layers(widths: tuple[int, ...] = BLOCK_WIDTHS) -> list[ConvLayer]:
             layers.append(ConvLayer(f"b{block}{'abcdefgh'[index]}", block, channels, width, last))
             channels = width
     return layers
+
+
+def multiply_adds(widths: tuple[int, ...] = BLOCK_WIDTHS) -> int:
+    """Multiply-adds to read one face: the convolutions (3x3, 'same', halving the size at each pool) and the dense
+    layer; what a CPU's time a face follows."""
+    total, size = 0, FACE_SIZE
+    for layer in conv_layers(widths):
+        total += size * size * 9 * layer.in_channels * layer.out_channels
+        size = size // 2 if layer.pools else size
+    return total + widths[-1] * 7

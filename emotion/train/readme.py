@@ -144,7 +144,14 @@ def _benchmark_lines() -> list[str]:
             f"{o['accuracy']:.1%} vs {p['accuracy']:.1%} (x{r['accuracy_ours_over_peer']}); per face {o['ms_per_face']} ms vs "
             f"{p['ms_per_face_tflite']} ms on the same runtime (peer/ours x{r['speed_peer_ms_over_ours_ms_same_runtime']}) and "
             f"{p['ms_per_face_keras_call']} ms the way fer calls it (x{r['speed_peer_keras_ms_over_ours_ms']}); "
-            f"detection + classification of a 640x480 frame {o['ms_detect_and_classify_640x480_one_face']} ms.")
+            f"detection + classification of a 640x480 frame {o['ms_detect_and_classify_640x480_one_face']} ms"
+            + (f" ({face['cpu']})" if "cpu" in face else "") + ".")
+        narrower = face.get("narrower_shapes_untrained", {})
+        if narrower:
+            shapes = "; ".join(f"width x{scale} ({shape['multiply_adds'] / 1e6:.0f} M multiply-adds) {shape['ms_per_face']} ms"
+                               for scale, shape in narrower.items())
+            lines.append(f"- The same network made narrower (the face CLI's `--width`, timed untrained): ours "
+                         f"({o['multiply_adds'] / 1e6:.0f} M multiply-adds) {o['ms_per_face']} ms a face; {shapes}.")
     detector = _benchmark("detector")
     if detector:
         low, high = detector["face_px"]
