@@ -21,10 +21,12 @@ drawn from it every epoch ("probability"), "blend" on half FER2013's label and h
 scored against both label sets); all three leave out the faces FER+ gives no emotion of ours.
 PublicTest is read with both label sets every epoch, and `--pick` says which picks the epoch.
 Narrower and faster (issue 40's 2 ms a face on slower CPUs): `--width` scales the filters, `--teacher`
-distils a shipped network into it. Against memorising: `--augment-strength` (wider zoom, shift, turn, contrast, more erasing), `--mixup` (mixup of faces and targets), `--ema` (an exponential moving average
-of the weights, validated and shipped instead of the raw ones), `--patience` (stop when the picked
-score has not improved for that many epochs); `--init` fine-tunes a shipped network. Recipe (after the published 72-73% FER2013 VGG recipes): random zoom, shift,
-rotation and flips, mild contrast changes and random erasing; SGD with Nesterov momentum,
+distils a shipped network into it. Against memorising: `--augment-strength` (wider zoom, shift,
+turn and contrast, more erasing), `--mixup` (mixup of faces and targets), `--ema` (an exponential
+moving average of the weights, validated and shipped instead of the raw ones), `--patience` (stop
+when the picked score has not improved for that many epochs); `--init` fine-tunes a shipped network.
+Recipe (after the published 72-73% FER2013 VGG recipes): random zoom, shift, rotation and flips,
+mild contrast changes and random erasing; SGD with Nesterov momentum,
 warm-up then cosine decay; class weights (inverse square-root frequency) keep rare "disgust"
 from being ignored. Every epoch is checkpointed under ~/.cache/emotion/face (last.pt with the
 optimizer, best.pt when validation improves, state.json) so --resume goes on after a break.
