@@ -34,7 +34,8 @@ def cpu_model() -> str:
     one with AVX-512 reads the face network several times as fast as one with AVX2 alone)."""
     info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     found = re.search(r"model name\s*: (.*)", info)
-    flags = set(re.search(r"flags\s*: (.*)", info).group(1).split()) if "flags" in info else set()
+    flag_line = re.search(r"^flags\s*: (.*)", info, re.MULTILINE)
+    flags = set(flag_line.group(1).split()) if flag_line else set()
     widest = next((name for flag, name in (("avx512f", "AVX-512"), ("avx2", "AVX2"), ("sse4_2", "SSE4.2"))
                    if flag in flags), None)
     return (found.group(1) if found else "unknown CPU") + (f", {widest}" if widest else "")
