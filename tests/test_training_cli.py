@@ -37,12 +37,16 @@ def _train(*args: str) -> str:
     return _run("emotion.train.face", "--limit", "256", "--val-limit", "2048", "--batch-size", "64", *args)
 
 
+def _skip_without_fer_and_ferplus() -> None:
+    if not (data_dir() / "fer2013" / "fer2013.npz").exists() or not (data_dir() / "ferplus" / "ferplus_votes.npz").exists():
+        pytest.skip("FER2013 or FER+ is not at $EMOTION_DATA_DIR or ../shared/data")
+
+
 def test_train_resume_and_release(tmp_path):
     """The face CLI fine-tunes the shipped network (--init) on FER+'s votes (issue 40) with mixup, weight averaging
     and early stopping switched on, goes on after a break (--resume) and releases. Each epoch reads PublicTest with
     both label sets; the shipped start shows (a network from scratch reads about a quarter right after such epochs)."""
-    if not (data_dir() / "fer2013" / "fer2013.npz").exists() or not (data_dir() / "ferplus" / "ferplus_votes.npz").exists():
-        pytest.skip("FER2013 or FER+ is not at $EMOTION_DATA_DIR or ../shared/data")
+    _skip_without_fer_and_ferplus()
     run, out = tmp_path / "run", tmp_path / "models" / "face.keras"
     recipe = ("--targets", "votes", "--init", str(REPO / "models" / "face.keras"), "--lr", "0.0003", "--mixup", "0.2",
               "--ema", "0.9", "--patience", "5", "--run-dir", str(run), "--out", str(out))
@@ -63,8 +67,7 @@ def test_a_narrower_network_learns_from_the_shipped_one_and_releases(tmp_path):
     """Issue 40's 2 ms a face on a slower CPU: --width 0.35 trains a network of about an eighth of the multiply-adds
     from scratch, on targets that are half the shipped network's probabilities (--teacher), and releases it: a
     smaller .tflite whose record names the network it learnt from."""
-    if not (data_dir() / "fer2013" / "fer2013.npz").exists() or not (data_dir() / "ferplus" / "ferplus_votes.npz").exists():
-        pytest.skip("FER2013 or FER+ is not at $EMOTION_DATA_DIR or ../shared/data")
+    _skip_without_fer_and_ferplus()
     shipped = REPO / "models" / "face.keras"
     run, out = tmp_path / "run", tmp_path / "models" / "face.keras"
     printed = _train("--epochs", "1", "--targets", "blend", "--width", "0.35", "--teacher", str(shipped),

@@ -216,6 +216,11 @@ def bf16_helps(device: torch.device) -> bool:
     return cpuinfo.exists() and any(flag in cpuinfo.read_text() for flag in ("avx512_bf16", "amx_bf16"))
 
 
+def uses_bf16(precision: str, device: torch.device) -> bool:
+    """--precision: "bf16", "fp32", or "auto" (bf16 where the hardware has bf16 units)."""
+    return precision == "bf16" or (precision == "auto" and bf16_helps(device))
+
+
 def logits_of(model: nn.Module, pixels: np.ndarray, device: torch.device, bf16: bool, batch: int = 1024) -> np.ndarray:
     """Logits of (n, 48, 48) uint8 faces in evaluation mode, as float32 numpy."""
     model.eval()
@@ -237,7 +242,7 @@ def train(args: argparse.Namespace, command: str, faces: Faces, x_val: np.ndarra
     """Train (or go on training) one run until args.epochs, or until `--patience` epochs pass without a better
     picked PublicTest score, checkpointing every epoch."""
     device = pick_device(args.device)
-    bf16 = args.precision == "bf16" or (args.precision == "auto" and bf16_helps(device))
+    bf16 = uses_bf16(args.precision, device)
     torch.manual_seed(args.seed)
     torch.backends.cudnn.benchmark = True
     run_dir: Path = args.run_dir[0]
@@ -518,7 +523,7 @@ def main(argv: list[str] | None = None) -> None:
             shutil.copyfile(args.teacher.with_suffix(".train.json"), args.run_dir[0] / TEACHER_RECORD)
             device = pick_device(args.device)
             taught = teacher_probabilities(args.teacher, faces.pixels, args.teacher_temperature, device,
-                                           args.precision == "bf16" or (args.precision == "auto" and bf16_helps(device)))
+                                           uses_bf16(args.precision, device))
             faces = faces._replace(targets=((1 - args.teacher_weight) * faces.targets
                                             + args.teacher_weight * taught).astype("float32"))
             print(f"distilling {args.teacher} (temperature {args.teacher_temperature}): {args.teacher_weight:.0%} of"
